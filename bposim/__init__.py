@@ -1,0 +1,17 @@
+"""bposim: agent-based simulation of outsourcing (BPO) contracts.
+
+    import bposim
+    cfg = bposim.compose(["scheme=per_volume", "seed=7"])
+    result = bposim.simulate(cfg, replications=30)
+    result.summary          # one row per replication of scalar KPIs
+"""
+
+from .config import Config, ConfigError
+from .configure import compose
+from .metrics import METRICS
+from .model import BPOModel
+from .schemes import SCHEMES
+from .simulate import SimulationResult, simulate
+
+__all__ = ["BPOModel", "Config", "ConfigError", "METRICS", "SCHEMES", "SimulationResult", "compose", "simulate"]
+__version__ = "0.1.0"

@@ -1,0 +1,287 @@
+"""Structured configuration: the typed schema behind configs/, range validation, composition.
+
+The YAML files in configs/ are merged into these dataclasses by Hydra, so a value of the wrong
+type is refused by OmegaConf, and `validate` then checks every range (and the few rules that
+tie two fields together) before anything runs or is written. Money is in money units (MU),
+time in weeks; "per unit of demand" means per unit of the relationship's baseline weekly demand.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import DictConfig, OmegaConf
+
+from .params import ConfigError, check_fields, param
+
+
+@dataclass
+class MarketConfig:
+    """Who is in the market and the world they work in."""
+
+    n_clients: int = param(3, "[1, 1000000]", "number of client firms buying outsourced work", "clients")
+    n_vendors: int = param(2, "[1, 1000000]", "number of BPO vendors", "vendors")
+    vendors_per_client: int = param(1, "[1, 100]", "vendors each client contracts at once (multi-sourcing)", "vendors")
+    base_demand: float = param(100.0, "(0, inf)", "mean baseline demand of a client relationship", "units/week")
+    client_size_spread: float = param(0.5, "[0, 3]", "spread of client sizes (sd of log baseline demand)", "log units")
+    big_client_multiplier: float = param(1.0, "(0, 1000]", "size of client 0 relative to the others (a bigger competing client)", "x")
+    demand_noise: float = param(0.1, "[0, 2]", "week-to-week demand noise (sd of log demand)", "log units")
+    seasonality: float = param(0.0, "[0, 0.9]", "amplitude of a yearly demand cycle (0.2 = +/-20%)", "share")
+    volume_noise: float = param(0.02, "[0, 10]", "noise in the delivered volume measure (absence, outages)", "share of demand")
+    quality_noise: float = param(0.05, "[0, 10]", "noise of the measured quality score around the truth", "score points")
+    noise_correlation: float = param(0.0, "[-1, 1]", "correlation of volume and quality measurement noise", "")
+    true_quality_noise: float = param(0.02, "[0, 10]", "week-to-week noise in true quality", "quality points")
+    outcome_lag: int = param(4, "[0, 52]", "weeks before a business outcome shows in the client's results", "weeks")
+    outcome_noise: float = param(0.5, "[0, 100]", "noise of the business outcome measure", "MU per unit of demand")
+    pressure_quality_loss: float = param(0.3, "[0, 1]", "true quality lost when a relationship gets none of the capacity it needs", "quality points")
+
+
+@dataclass
+class VendorConfig:
+    """How vendors value money, effort and the relationship, and how they learn."""
+
+    cost_volume: float = param(2.0, "(0, 100]", "effort cost curvature of volume work (K11)", "MU per unit of demand")
+    cost_quality: float = param(6.0, "(0, 100]", "effort cost curvature of quality work (K22)", "MU per unit of demand")
+    cost_substitution: float = param(0.8, "[0, 100]", "cross cost of volume and quality effort (K12 > 0: substitutes)", "MU per unit of demand")
+    base_quality: float = param(0.5, "[0, 1]", "true quality a competent team delivers with no extra quality effort", "quality points")
+    operating_cost: float = param(0.3, "[0, 100]", "fixed weekly cost of serving the relationship", "MU per unit of demand")
+    intrinsic_volume: float = param(1.5, "[0, 10]", "pull of the work queue: throughput effort no pay rewards (k1)", "MU per unit of effort")
+    intrinsic_quality: float = param(0.2, "[0, 10]", "unpaid professional pride in quality (k2)", "MU per unit of effort")
+    engagement_motivation: float = param(0.3, "[0, 10]", "extra quality motivation of a fully engaged team", "MU per unit of effort")
+    transparency_motivation: float = param(0.2, "[0, 10]", "extra quality motivation when the client says quality comes first", "MU per unit of effort")
+    risk_aversion: float = param(1.0, "[0, 100]", "constant absolute risk aversion r", "1/MU")
+    discount_factor: float = param(0.98, "[0, 0.9999]", "weekly discount factor of future margin", "")
+    outside_option: float = param(0.0, "[-100, 100]", "weekly margin the vendor could earn elsewhere", "MU per unit of demand")
+    gaming_saving: float = param(0.4, "[0, 100]", "cost saved by cutting corners on all work", "MU per unit of demand")
+    gaming_cost: float = param(1.0, "[0, 100]", "convex cost of gaming (0: all-or-nothing)", "MU per unit of demand")
+    gaming_throughput: float = param(0.3, "[0, 10]", "extra throughput from cutting corners on all work", "share of demand")
+    gaming_quality_loss: float = param(0.4, "[0, 1]", "true quality lost by cutting corners on all work", "quality points")
+    metric_gameability: float = param(0.6, "[0, 10]", "how much corner-cutting inflates the quality score above the truth", "score points")
+    gaming_aversion: float = param(0.1, "[0, 100]", "moral cost of cutting corners on all work", "MU per unit of demand")
+    engagement_aversion: float = param(0.3, "[0, 100]", "extra aversion to corner-cutting of a fully engaged team", "MU per unit of demand")
+    gaming_drift: float = param(0.01, "[0, 1]", "weekly erosion of that aversion while gaming goes undetected (normalised deviance)", "per week")
+    adjustment_speed: float = param(0.3, "[0, 1]", "share of the way to the best response moved each week (1: fully rational)", "per week")
+    decision_noise: float = param(0.02, "[0, 1]", "noise in weekly effort and gaming choices", "effort units")
+    audit_learning: float = param(0.05, "[0, 1]", "weight of each week's audit experience in the vendor's belief about audit frequency", "per week")
+    capacity_slack: float = param(1.15, "(0, 100]", "vendor capacity relative to the baseline demand of its first clients", "x")
+    max_throughput: float = param(1.0, "(0, inf)", "most of a week's demand that can be delivered (inf lifts the cap, for theory checks)", "share of demand")
+    attention_margin: float = param(1.0, "[0, 100]", "how strongly capacity goes to better-paying clients", "per unit margin rate")
+    attention_trust: float = param(1.5, "[0, 100]", "how strongly capacity goes to clients the vendor trusts", "per unit trust")
+    attention_recognition: float = param(0.5, "[0, 100]", "how strongly capacity goes to clients who recognise good work", "per unit recognition")
+    attention_size: float = param(0.5, "[0, 100]", "how strongly capacity goes to bigger clients beyond their size", "per log size")
+    proactivity_base: float = param(-2.0, "[-20, 20]", "log-odds of flagging a process break with no context, engagement or authority", "log-odds")
+    proactivity_context: float = param(3.0, "[0, 50]", "log-odds added to flagging by full context knowledge", "log-odds")
+    proactivity_engagement: float = param(2.0, "[0, 50]", "log-odds added to flagging by full engagement", "log-odds")
+    proactivity_scope: float = param(1.5, "[0, 50]", "log-odds added to flagging by fully clear decision scope", "log-odds")
+    action_base: float = param(0.3, "[0, 1]", "chance per week of acting on a perfectly clear feedback item, disengaged", "probability")
+    action_engagement: float = param(0.6, "[0, 1]", "extra chance from full engagement", "probability")
+    improvement_step: float = param(0.1, "[0, 1]", "share of the remaining improvement gained per feedback item acted on", "share")
+    improvement_quality: float = param(0.3, "[0, 10]", "quality productivity gained at full improvement", "share")
+    context_quality: float = param(0.3, "[0, 10]", "quality productivity gained at full context knowledge", "share")
+    vendor_feedback_rate: float = param(0.3, "[0, 1]", "chance per week an engaged, trusting vendor gives feedback when asked", "probability")
+    engagement_init: float = param(0.6, "[0, 1]", "engagement of a new vendor team", "index")
+    engagement_speed: float = param(0.08, "[0, 1]", "weekly share of the way engagement moves toward its target", "per week")
+    margin_reference: float = param(0.2, "(0, 10]", "margin rate that makes a team fully content", "share of revenue")
+    engagement_weight_margin: float = param(1.0, "[0, 100]", "weight of margin in engagement", "")
+    engagement_weight_recognition: float = param(1.0, "[0, 100]", "weight of recognition in engagement", "")
+    engagement_weight_trust: float = param(1.0, "[0, 100]", "weight of trust in the client in engagement", "")
+    trust_init: float = param(0.5, "[0, 1]", "vendor's trust in a new client", "index")
+    trust_gain: float = param(0.03, "[0, 1]", "weekly share of the way to full trust from fair, recognised work", "per week")
+    unfair_tolerance: float = param(0.05, "[0, 1]", "shortfall of pay below what true quality would have earned that feels unfair", "share of pay")
+    trust_loss_unfair: float = param(0.15, "[0, 1]", "share of trust lost on an unfair penalty (paid less though true quality met the target)", "per event")
+    trust_loss_price_cut: float = param(0.2, "[0, 1]", "share of trust lost when the client cuts the price", "per event")
+    trust_loss_warning: float = param(0.1, "[0, 1]", "share of trust lost on a warning with no detected gaming behind it", "per event")
+    exit_patience: int = param(2, "[0, 100]", "loss-making reviews in a row after which the vendor walks away (0: never)", "reviews")
+
+
+@dataclass
+class ClientConfig:
+    """What clients value, how they oversee, and the management practices they choose."""
+
+    value_volume: float = param(2.0, "[0, 1000]", "value to the client of delivered volume", "MU per unit of demand")
+    value_quality: float = param(3.0, "[0, 1000]", "value to the client of true quality (per unit of demand at quality 1)", "MU per unit of demand")
+    quality_target: float = param(0.75, "[0, 1]", "quality the client expects", "quality points")
+    audit_rate: float = param(0.1, "[0, 1]", "chance per week of an audit at full trust", "probability")
+    audit_trust_sensitivity: float = param(1.0, "[0, 100]", "extra audits at zero trust relative to full trust", "x")
+    gaming_sanction: float = param(1.0, "[0, 1000]", "clawback when an audit finds corner-cutting on all work", "MU per unit of demand")
+    termination_on_detection: float = param(0.3, "[0, 1]", "chance a review ends a contract where gaming was found that quarter", "probability")
+    oversight_base_hours: float = param(8.0, "[0, 1000]", "weekly supervision hours at zero trust and vague decision scope", "hours/week")
+    oversight_trust_relief: float = param(0.7, "[0, 1]", "share of supervision hours saved at full trust", "share")
+    oversight_scope_relief: float = param(0.4, "[0, 1]", "share of supervision hours saved by fully clear decision scope", "share")
+    hours_per_audit: float = param(4.0, "[0, 1000]", "management hours one audit takes", "hours")
+    hours_per_missed_break: float = param(6.0, "[0, 1000]", "hours to find and fix a break the vendor missed", "hours")
+    hours_per_flagged_break: float = param(1.0, "[0, 1000]", "hours to approve a fix the vendor proposed", "hours")
+    hours_per_feedback_item: float = param(0.5, "[0, 1000]", "hours to write or repeat a feedback item", "hours")
+    hourly_cost: float = param(5.0, "[0, 10000]", "cost of an hour of client management time", "MU/hour")
+    break_rate: float = param(0.05, "[0, 1]", "chance per week a process breaks in a relationship", "probability")
+    break_gaming: float = param(2.0, "[0, 100]", "extra breaks when corners are cut on all work", "x")
+    break_pressure: float = param(1.0, "[0, 100]", "extra breaks when the vendor has none of the capacity it needs", "x")
+    flagged_break_cost: float = param(10.0, "[0, 1e6]", "cost of a break the vendor flagged and fixed early", "MU")
+    missed_break_cost: float = param(150.0, "[0, 1e6]", "damage of a break the client found itself", "MU")
+    escalation_chance: float = param(0.5, "[0, 1]", "chance a missed break reaches the client's own stakeholders", "probability")
+    quality_escalation: float = param(0.2, "[0, 10]", "chance per week of a stakeholder escalation per 0.1 of true quality below target", "per 0.1 quality points")
+    escalation_cost: float = param(100.0, "[0, 1e6]", "cost of an escalation to the client's stakeholders", "MU")
+    expectation_clarity: float = param(0.5, "[0, 1]", "clarity of expectations and decision scope given to the vendor", "index")
+    context_sharing: float = param(0.5, "[0, 1]", "sharing of playbooks and business updates", "index")
+    early_planning: float = param(0.0, "[0, 1]", "involvement of the vendor in early planning", "index")
+    feedback_clarity: float = param(0.5, "[0, 1]", "how clear, specific and actionable feedback items are", "index")
+    two_way_feedback: float = param(0.5, "[0, 1]", "how much the client asks the vendor for feedback on its own processes", "index")
+    priority_transparency: float = param(0.5, "[0, 1]", "how openly the client says quality comes before cost", "index")
+    recognition: float = param(0.3, "[0, 1]", "how much good work is recognised and celebrated", "index")
+    feedback_base: float = param(0.05, "[0, 1]", "chance per week of a feedback item with nothing wrong in sight", "probability")
+    feedback_rate: float = param(0.3, "[0, 10]", "extra chance per week of a feedback item per 0.1 of score below target", "per 0.1 score points")
+    feedback_on_incident: float = param(0.5, "[0, 1]", "chance of a feedback item after a missed break or escalation", "probability")
+    repeat_rate: float = param(0.25, "[0, 1]", "chance per week the client repeats the items still open", "probability")
+    max_open_items: int = param(10, "[1, 1000]", "open feedback items the client keeps track of", "items")
+    context_learning_shared: float = param(0.05, "[0, 1]", "weekly context growth at full sharing", "per week")
+    context_learning_planning: float = param(0.03, "[0, 1]", "weekly context growth at full involvement in planning", "per week")
+    context_learning_tenure: float = param(0.01, "[0, 1]", "weekly context growth from doing the work", "per week")
+    context_decay: float = param(0.03, "[0, 1]", "weekly context decay when nothing is shared", "per week")
+    planning_break_relief: float = param(0.5, "[0, 1]", "share of breaks avoided by full early planning", "share")
+    process_learning: float = param(0.1, "[0, 1]", "share of the remaining client process improvement gained per vendor feedback item", "share")
+    process_break_relief: float = param(0.4, "[0, 1]", "share of breaks avoided at full client process improvement", "share")
+    trust_init: float = param(0.5, "[0, 1]", "client's trust in a new vendor", "index")
+    trust_gain: float = param(0.02, "[0, 1]", "weekly share of the way to full trust on good work", "per week")
+    trust_gain_flag: float = param(0.05, "[0, 1]", "share of the way to full trust per break flagged by the vendor", "per event")
+    trust_gain_action: float = param(0.03, "[0, 1]", "share of the way to full trust per feedback item acted on", "per event")
+    trust_gain_vendor_feedback: float = param(0.02, "[0, 1]", "share of the way to full trust per feedback from the vendor", "per event")
+    trust_loss_gaming: float = param(0.35, "[0, 1]", "share of trust lost when an audit finds corner-cutting", "per event")
+    trust_loss_missed_break: float = param(0.08, "[0, 1]", "share of trust lost per missed break", "per event")
+    trust_loss_escalation: float = param(0.06, "[0, 1]", "share of trust lost per escalation", "per event")
+    trust_loss_repeat: float = param(0.01, "[0, 1]", "share of trust lost per feedback item repeated", "per item")
+    review_period: int = param(13, "[0, 520]", "weeks between contract reviews (0: no reviews)", "weeks")
+    review_reweight: bool = param(True, None, "reviews move pay toward audited quality and add audits when misalignment shows")
+    review_reprice: bool = param(True, None, "reviews re-price when one side is losing money")
+    review_warn: bool = param(True, None, "reviews warn a vendor with low trust or detected gaming")
+    review_terminate: bool = param(True, None, "reviews end contracts with very low trust or detected gaming")
+    reweight_step: float = param(0.3, "[0, 1]", "share of the remaining way toward audited-quality pay per re-weighting", "share")
+    quality_bonus_rate: float = param(1.0, "[0, 100]", "pay per score point above target of a fully re-weighted contract", "MU per unit of demand")
+    misalignment_tolerance: float = param(0.05, "[0, 1]", "gap between scored and audited quality a review tolerates", "quality points")
+    audit_boost_step: float = param(1.5, "[1, 10]", "factor on the audit rate per review that finds misalignment", "x")
+    reprice_step: float = param(0.05, "[0, 1]", "price change per re-pricing", "share")
+    warn_below_trust: float = param(0.4, "[0, 1]", "trust below which a review warns the vendor", "index")
+    terminate_below_trust: float = param(0.2, "[0, 1]", "trust below which a review ends the contract", "index")
+    warning_weight: float = param(0.3, "[0, 1]", "rise in the vendor's perceived chance of termination after a warning", "probability")
+    switching_cost: float = param(1500.0, "[0, 1e9]", "one-off cost of switching vendor (search, transition, lost output)", "MU")
+
+
+@dataclass
+class ShockConfig:
+    """Pressure shocks: demand spikes or capacity crises."""
+
+    week: int = param(-1, "[-1, 100000]", "week a scheduled shock starts (-1: none)", "week")
+    random_rate: float = param(0.0, "[0, 1]", "chance per week of a random market-wide shock", "probability")
+    duration: int = param(8, "[1, 520]", "weeks a shock lasts", "weeks")
+    demand_surge: float = param(0.5, "[0, 10]", "extra demand during a shock", "share")
+    capacity_cut: float = param(0.0, "[0, 0.99]", "share of vendor capacity lost during a shock", "share")
+
+
+@dataclass
+class RecordConfig:
+    """What is kept in memory: weekly market aggregates always; per-relationship rows as asked."""
+
+    relationships: str = param("auto", None, "per-relationship weekly rows: all, none, or auto (all up to auto_limit relationships)")
+    every: int = param(1, "[1, 10000]", "keep per-relationship rows every k weeks", "weeks")
+    auto_limit: int = param(500, "[0, 100000000]", "largest market (relationships x replications) recorded per relationship under auto", "relationships")
+
+
+@dataclass
+class Config:
+    """A complete bposim run: scheme, market, vendor and client behaviour, shocks, recording."""
+
+    scheme: Any = field(default_factory=lambda: {"name": "quality_weighted"})
+    market: MarketConfig = field(default_factory=MarketConfig)
+    vendor: VendorConfig = field(default_factory=VendorConfig)
+    client: ClientConfig = field(default_factory=ClientConfig)
+    shock: ShockConfig = field(default_factory=ShockConfig)
+    record: RecordConfig = field(default_factory=RecordConfig)
+    label: str = param("", None, "a name for this configuration in tables and reports")
+    seed: int = param(0, "[0, 18446744073709551615]", "root seed of every random stream")
+    steps: int = param(156, "[1, 100000]", "weeks simulated", "weeks")
+    replications: int = param(1, "[1, 1000000]", "independent replications (common random numbers across schemes)", "runs")
+
+
+def register_configs() -> None:
+    """Make the schema known to Hydra; configs/config.yaml extends it as `bposim_schema`."""
+    ConfigStore.instance().store(name="bposim_schema", node=Config)
+
+
+register_configs()
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+class Settings:
+    """A validated configuration: typed sections plus the scheme object built from scheme.*.
+
+    Sections are plain attributes (not properties): the weekly equations read them thousands
+    of times per run.
+    """
+
+    __slots__ = ("config", "scheme", "market", "vendor", "client", "shock", "record")
+
+    def __init__(self, config: Config, scheme: Any):
+        self.config = config
+        self.scheme = scheme  # a bposim.schemes.Scheme
+        self.market = config.market
+        self.vendor = config.vendor
+        self.client = config.client
+        self.shock = config.shock
+        self.record = config.record
+
+
+def _cross_checks(cfg: Config, problems: list[str]) -> None:
+    v, m, c = cfg.vendor, cfg.market, cfg.client
+    if v.cost_substitution ** 2 >= v.cost_volume * v.cost_quality:
+        problems.append(
+            f"vendor.cost_substitution = {v.cost_substitution!r} is out of range: the effort cost must be "
+            f"convex, so cost_substitution^2 < cost_volume * cost_quality "
+            f"(allowed [0, {(v.cost_volume * v.cost_quality) ** 0.5:.6g}))")
+    if m.vendors_per_client > m.n_vendors:
+        problems.append(
+            f"market.vendors_per_client = {m.vendors_per_client} is out of range: allowed "
+            f"[1, market.n_vendors = {m.n_vendors}]")
+    if c.terminate_below_trust > c.warn_below_trust:
+        problems.append(
+            f"client.terminate_below_trust = {c.terminate_below_trust} is out of range: allowed "
+            f"[0, client.warn_below_trust = {c.warn_below_trust}]")
+    if cfg.record.relationships not in ("auto", "all", "none"):
+        problems.append(
+            f"record.relationships = {cfg.record.relationships!r} is not allowed: use auto, all or none")
+
+
+def to_config(cfg: Any) -> Config:
+    """A Config dataclass from a DictConfig, dict or Config (no range checks yet)."""
+    if isinstance(cfg, Config):
+        return dataclasses.replace(cfg)
+    if not isinstance(cfg, DictConfig):
+        cfg = OmegaConf.create(cfg)
+    schema = OmegaConf.structured(Config)
+    merged = OmegaConf.merge(schema, cfg)
+    obj = OmegaConf.to_object(merged)
+    if isinstance(obj.scheme, DictConfig):
+        obj.scheme = OmegaConf.to_container(obj.scheme, resolve=True)
+    return obj
+
+
+def validate(cfg: Any) -> Settings:
+    """Check every field; raise ConfigError naming each bad field, its value and the allowed range."""
+    from .schemes import build_scheme
+
+    obj = to_config(cfg)
+    problems: list[str] = []
+    check_fields(obj, "", problems)
+    scheme = None
+    if isinstance(obj.scheme, dict):
+        scheme = build_scheme(obj.scheme, problems)
+    else:
+        problems.append(f"scheme = {obj.scheme!r} must be a mapping with a name (pick one with scheme=NAME)")
+    if not problems:
+        _cross_checks(obj, problems)
+    if problems:
+        raise ConfigError(problems)
+    return Settings(config=obj, scheme=scheme)

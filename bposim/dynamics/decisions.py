@@ -1,0 +1,124 @@
+"""The vendor's weekly choice: effort on volume and quality, and corner-cutting (gaming).
+
+The target is the best response of a vendor maximising its certainty equivalent
+    pay(t, g) - t'Kt/2 + k't - (r/2) Var(pay) - gaming cost + saving - aversion
+    - P(audit) * g * (sanction + P(termination | caught) * continuation value),
+with pay linear in the measures at the contract's marginal rates (bposim.schemes), efforts in
+a box (no more than the capacity allotted, no quality above 1), and gaming in [0, 1]. Bounded
+rationality moves the actual choice part of the way toward the target each week, with noise.
+With adjustment_speed = 1 and no noise the choice is the textbook best response.
+"""
+
+from __future__ import annotations
+
+_BIG = 1e6  # stands in for an unbounded box edge, so no inf * 0 appears
+
+
+def box_best_response(k11, k12, k22, m1, m2, u1, u2, ops):
+    """argmax over 0 <= t1 <= u1, 0 <= t2 <= u2 of m't - t'Kt/2, for positive definite K.
+
+    Interior solution t = inverse(K) m when it lies in the box; otherwise the best of the four
+    faces, each a one-dimensional concave problem solved in closed form.
+    """
+    u1 = ops.minimum(u1, _BIG)
+    u2 = ops.minimum(u2, _BIG)
+    det = k11 * k22 - k12 * k12
+    t1 = (k22 * m1 - k12 * m2) / det
+    t2 = (k11 * m2 - k12 * m1) / det
+    inside = (t1 >= 0.0) & (t1 <= u1) & (t2 >= 0.0) & (t2 <= u2)
+    if ops.all(inside):
+        return t1, t2
+
+    def value(a, b):
+        return m1 * a + m2 * b - 0.5 * (k11 * a * a + 2.0 * k12 * a * b + k22 * b * b)
+
+    faces = (
+        (0.0 * m1, ops.clip(m2 / k22, 0.0, u2)),
+        (u1 + 0.0 * m1, ops.clip((m2 - k12 * u1) / k22, 0.0, u2)),
+        (ops.clip(m1 / k11, 0.0, u1), 0.0 * m2),
+        (ops.clip((m1 - k12 * u2) / k11, 0.0, u1), u2 + 0.0 * m2),
+    )
+    best1, best2 = faces[0]
+    best_v = value(best1, best2)
+    for a, b in faces[1:]:
+        v = value(a, b)
+        better = v > best_v
+        best1 = ops.where(better, a, best1)
+        best2 = ops.where(better, b, best2)
+        best_v = ops.where(better, v, best_v)
+    return ops.where(inside, t1, best1), ops.where(inside, t2, best2)
+
+
+def quality_productivity(st, p):
+    """True quality per unit of quality effort: context knowledge and acted-on feedback raise it."""
+    v = p.vendor
+    return 1.0 + v.context_quality * st.context + v.improvement_quality * st.improvement
+
+
+def contract_rates(st, p, ops):
+    """Marginal pay per unit of volume, score and outcome, after the client's re-weighting and re-pricing."""
+    r = p.scheme.rates(st.volume_expected, st.score_expected, max(p.market.quality_noise, 0.01), ops)
+    bonus = st.quality_tilt * p.client.quality_bonus_rate
+    return st.price_factor * r.volume, st.price_factor * (r.quality + bonus), st.price_factor * r.outcome
+
+
+def contract_pay(st, p, y, s, o, ops):
+    """Pay per unit of baseline demand for measures (y, s, o), after re-weighting and re-pricing."""
+    bonus = st.quality_tilt * p.client.quality_bonus_rate * (s - p.client.quality_target)
+    return st.price_factor * (p.scheme.pay(y, s, o, ops) + bonus)
+
+
+def best_response(st, p, ops):
+    """This week's target (volume effort, quality effort, gaming) and the honest margin behind it."""
+    v, c, m = p.vendor, p.client, p.market
+    d = st.demand / st.base
+    kappa = quality_productivity(st, p)
+    b_y, b_s, b_o = contract_rates(st, p, ops)
+    lag = v.discount_factor ** m.outcome_lag
+    # Marginal pay of effort, through each measure it moves (chain rule), plus unpaid motives.
+    m_vol = (b_y + b_o * lag * c.value_volume) * d + v.intrinsic_volume
+    m_qual = ((b_s + b_o * lag * c.value_quality) * kappa + v.intrinsic_quality
+              + v.engagement_motivation * st.engagement
+              + v.transparency_motivation * c.priority_transparency)
+    cap_volume = v.max_throughput * st.attention
+    cap_quality = ops.maximum(1.0 - v.base_quality, 0.0) / kappa
+    t_vol, t_qual = box_best_response(v.cost_volume, v.cost_substitution, v.cost_quality,
+                                      m_vol, m_qual, cap_volume, cap_quality, ops)
+
+    # Value of the relationship going on: honest certainty-equivalent margin, discounted.
+    y_h = d * t_vol
+    q_h = ops.minimum(v.base_quality + kappa * t_qual, 1.0)
+    o_h = c.value_volume * y_h + c.value_quality * q_h
+    pay_h = contract_pay(st, p, y_h, q_h, o_h, ops)
+    effort_cost = 0.5 * (v.cost_volume * t_vol * t_vol + 2.0 * v.cost_substitution * t_vol * t_qual
+                         + v.cost_quality * t_qual * t_qual)
+    sd_y = d * m.volume_noise
+    sd_s = (1.0 - st.verification) * m.quality_noise
+    variance = ((b_y * sd_y) ** 2 + (b_s * sd_s) ** 2 + (b_o * m.outcome_noise) ** 2
+                + 2.0 * m.noise_correlation * b_y * sd_y * b_s * sd_s)
+    risk_premium = 0.5 * v.risk_aversion * variance
+    honest_margin = pay_h - effort_cost - v.operating_cost - risk_premium
+    continuation = v.discount_factor / (1.0 - v.discount_factor) * ops.maximum(honest_margin - v.outside_option, 0.0)
+
+    # Corner-cutting: its marginal gain against its marginal expected cost (both per unit of g).
+    score_slope = (1.0 - st.verification) * v.metric_gameability - v.gaming_quality_loss
+    gain = (b_y * d * v.gaming_throughput + b_s * score_slope
+            + b_o * lag * (c.value_volume * d * v.gaming_throughput - c.value_quality * v.gaming_quality_loss)
+            + v.gaming_saving)
+    p_term = ops.minimum(c.termination_on_detection + st.warning_risk, 1.0) * c.review_terminate * (c.review_period > 0)
+    expected_penalty = st.audit_belief * (c.gaming_sanction + p_term * continuation)
+    aversion = (v.gaming_aversion + v.engagement_aversion * st.engagement) * (1.0 - st.deviance)
+    g = ops.clip((gain - expected_penalty - aversion) / max(v.gaming_cost, 1e-12), 0.0, 1.0)
+    return t_vol, t_qual, g, honest_margin
+
+
+def decide(st, p, eps, ops):
+    """Move efforts and gaming toward the best response; eps: three standard normals."""
+    v = p.vendor
+    t_vol, t_qual, g, _ = best_response(st, p, ops)
+    # A new vendor team sets up for the contract at once; afterwards habits adjust gradually.
+    speed = ops.where(st.tenure < 1.0, 1.0, v.adjustment_speed)
+    noise = v.decision_noise
+    st.effort_volume = ops.maximum(st.effort_volume + speed * (t_vol - st.effort_volume) + noise * eps[0], 0.0)
+    st.effort_quality = ops.maximum(st.effort_quality + speed * (t_qual - st.effort_quality) + noise * eps[1], 0.0)
+    st.gaming = ops.clip(st.gaming + speed * (g - st.gaming) + noise * eps[2], 0.0, 1.0)

@@ -1,0 +1,52 @@
+"""How the relationship itself changes: context knowledge, trust both ways, engagement.
+
+Trust moves with experience and falls faster on betrayal than it rises on good work: each
+week trust gains a share of the way to 1 from good signs and loses a share of itself on bad
+ones, with the loss shares set larger than the gains. Engagement follows margin,
+recognition and fair treatment (the vendor's trust in the client).
+"""
+
+from __future__ import annotations
+
+
+def learn_context(st, p):
+    """Context grows with what the client shares, early planning and tenure; it decays unshared."""
+    c = p.client
+    growth = (c.context_learning_shared * c.context_sharing + c.context_learning_planning * c.early_planning
+              + c.context_learning_tenure)
+    st.context = st.context + growth * (1.0 - st.context) - c.context_decay * (1.0 - c.context_sharing) * st.context
+
+
+def update_trust(st, p, ops):
+    c, v = p.client, p.vendor
+    good_week = ops.where(st.audited > 0.0, st.true_quality, st.score) >= c.quality_target
+    gain = ops.minimum(c.trust_gain * good_week + c.trust_gain_flag * st.breaks_flagged
+                       + c.trust_gain_action * st.feedback_actioned
+                       + c.trust_gain_vendor_feedback * st.vendor_feedback, 1.0)
+    loss = ops.minimum(c.trust_loss_gaming * st.detected_gaming + c.trust_loss_missed_break * st.breaks_missed
+                       + c.trust_loss_escalation * st.escalations + c.trust_loss_repeat * st.feedback_repeated, 1.0)
+    st.trust_in_vendor = st.trust_in_vendor + gain * (1.0 - st.trust_in_vendor) - loss * st.trust_in_vendor
+
+    fair = 0.5 * (c.recognition + c.expectation_clarity) * (1.0 - st.unfair_penalty)
+    v_gain = v.trust_gain * fair
+    v_loss = ops.minimum(v.trust_loss_unfair * st.unfair_penalty + v.trust_loss_price_cut * st.price_cut
+                         + v.trust_loss_warning * st.unfounded_warning, 1.0)
+    st.trust_in_client = st.trust_in_client + v_gain * (1.0 - st.trust_in_client) - v_loss * st.trust_in_client
+
+
+def update_engagement(st, p, ops):
+    v, c = p.vendor, p.client
+    rate = st.vendor_margin / ops.maximum(st.payments, 1e-9 * st.base)
+    rate = ops.clip(rate, -1.0, 1.0)
+    st.margin_rate_expected = st.margin_rate_expected + 0.1 * (rate - st.margin_rate_expected)
+    margin_score = ops.clip(0.5 + st.margin_rate_expected / (2.0 * v.margin_reference), 0.0, 1.0)
+    w_m, w_r, w_t = v.engagement_weight_margin, v.engagement_weight_recognition, v.engagement_weight_trust
+    target = (w_m * margin_score + w_r * c.recognition + w_t * st.trust_in_client) / max(w_m + w_r + w_t, 1e-12)
+    st.engagement = st.engagement + v.engagement_speed * (target - st.engagement)
+
+
+def update_expectations(st, p):
+    """The point around which the vendor reads the contract's marginal incentives next week."""
+    st.volume_expected = st.volume_expected + 0.5 * (st.volume / st.base - st.volume_expected)
+    st.score_expected = st.score_expected + 0.5 * (st.score - st.score_expected)
+    st.tenure = st.tenure + 1.0

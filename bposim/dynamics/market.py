@@ -1,0 +1,62 @@
+"""Market-wide phases on whole arrays: pressure shocks, weekly demand, and vendor capacity split.
+
+A vendor serves several clients from one pool of capacity. When the week's demand on it is
+more than it can serve, it rations: each relationship gets capacity in proportion to its
+demand times exp(pull), where the pull grows with the margin it earns there, its trust in
+the client, the client's recognition of good work and the client's size. A trusted client
+keeps the vendor's attention when capacity is short; a bigger client pulls it away from others.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def advance_shocks(shock_left: np.ndarray, week: int, p, u: np.ndarray) -> np.ndarray:
+    """Weeks of shock left per replication (R, 1): a scheduled shock, or a random one (u: R x 1)."""
+    s = p.shock
+    left = np.maximum(shock_left - 1, 0)
+    if s.week >= 0 and week == s.week:
+        left = np.maximum(left, s.duration)
+    if s.random_rate > 0:
+        left = np.where((left == 0) & (u < s.random_rate), s.duration, left)
+    return left
+
+
+def demand_level(week: int, shocked, p):
+    """Market-wide demand multiplier this week: the yearly season times any shock's surge."""
+    level = 1.0 + p.market.seasonality * math.sin(2.0 * math.pi * week / 52.0)
+    return level * (1.0 + p.shock.demand_surge * shocked)
+
+
+def weekly_demand(base, level, eps, p, ops):
+    """Units demanded on a relationship this week; eps is its client's standard normal draw.
+
+    Lognormal noise with mean one around baseline demand times the market level; the slots of
+    a multi-sourcing client share its draw, since they split one client's demand.
+    """
+    sigma = p.market.demand_noise
+    return base * level * ops.exp(sigma * eps - 0.5 * sigma * sigma)
+
+
+def attention_pull(st, p):
+    """How much a vendor wants to serve each relationship when capacity is short (log weight)."""
+    v, c = p.vendor, p.client
+    return (v.attention_margin * st.margin_rate_expected + v.attention_trust * st.trust_in_client
+            + v.attention_recognition * c.recognition + v.attention_size * st.size_log)
+
+
+def allocate_capacity(st, p, vendor_index, capacity, n_cells):
+    """Share of this week's demand each relationship can be served (R, N), in [0, 1].
+
+    vendor_index: flat index r * V + vendor of each relationship; capacity: (R * V,) units.
+    """
+    pull = np.exp(attention_pull(st, p))
+    flat = vendor_index.ravel()
+    load = np.bincount(flat, weights=st.demand.ravel(), minlength=n_cells)
+    weight = np.bincount(flat, weights=(st.demand * pull).ravel(), minlength=n_cells)
+    short = (load > capacity)[vendor_index]
+    ration = (capacity / np.maximum(weight, 1e-300))[vendor_index] * pull
+    return np.where(short, np.minimum(ration, 1.0), 1.0)

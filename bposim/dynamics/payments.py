@@ -1,0 +1,33 @@
+"""Money: what the client pays, what the vendor keeps, what the client nets.
+
+Payments are the vendor's whole revenue: the scheme's pay on this week's measures (after
+re-pricing and re-weighting), less any clawback for corner-cutting an audit found, never below
+zero. The client nets the value of true output less payments, management time, damage from
+breaks and escalations, and switching costs (added by reviews).
+"""
+
+from __future__ import annotations
+
+from .decisions import contract_pay
+
+
+def settle(st, p, ops):
+    c, v = p.client, p.vendor
+    y = st.volume / st.base
+    gross = st.base * ops.maximum(contract_pay(st, p, y, st.score, st.outcome_reported, ops), 0.0)
+    clawback = ops.minimum(st.base * c.gaming_sanction * st.gaming * st.detected_gaming, gross)
+    st.payments = gross - clawback
+    effort_cost = 0.5 * (v.cost_volume * st.effort_volume ** 2
+                         + 2.0 * v.cost_substitution * st.effort_volume * st.effort_quality
+                         + v.cost_quality * st.effort_quality ** 2)
+    gaming_cost = 0.5 * v.gaming_cost * st.gaming ** 2 - v.gaming_saving * st.gaming
+    st.vendor_cost = st.base * ops.maximum(v.operating_cost + effort_cost + gaming_cost, 0.0)
+    st.vendor_margin = st.payments - st.vendor_cost
+    # Unfair penalty, as the vendor sees it: quality truly met the target, yet the score paid
+    # less than the truth would have (measurement noise, SLA credits, a stale audit).
+    fair_pay = st.base * ops.maximum(contract_pay(st, p, y, st.true_quality, st.outcome_reported, ops), 0.0)
+    st.unfair_penalty = ((st.true_quality >= c.quality_target) & (gross < (1.0 - v.unfair_tolerance) * fair_pay)) * 1.0
+    st.client_value = st.base * (c.value_volume * y + c.value_quality * st.true_quality)
+    st.damage = (c.flagged_break_cost * st.breaks_flagged + c.missed_break_cost * st.breaks_missed
+                 + c.escalation_cost * st.escalations)
+    st.period_margin = st.period_margin + st.vendor_margin

@@ -1,0 +1,72 @@
+"""Quarterly contract reviews: keep, re-weight, re-price, warn, or end the contract and switch.
+
+Run every client.review_period weeks, on what the period showed. In order:
+  1. the vendor walks away after exit_patience loss-making reviews in a row;
+  2. the client ends the contract when trust is very low, or (with a set chance) when an
+     audit found corner-cutting this period; either way it switches vendor, pays the
+     switching cost, and the new team starts with no context and default trust;
+  3. otherwise it warns a vendor with low trust or detected gaming (the vendor then fears
+     termination more, and an unfounded warning costs the client some of its trust);
+  4. re-weights pay toward audited quality and audits more when the score and the truth
+     drift apart, and steps back when they agree;
+  5. re-prices when one side is losing money (a cut costs trust).
+"""
+
+from __future__ import annotations
+
+from ..state import PERIOD, restart_contracts
+
+
+def review(st, p, u, n_vendors, ops):
+    """u: two uniforms (termination after detected gaming, choice of the next vendor)."""
+    c, v = p.client, p.vendor
+    period = c.review_period
+    losing = st.period_margin < v.outside_option * st.base * period
+    st.loss_reviews = ops.where(losing, st.loss_reviews + 1.0, 0.0)
+    walks = (v.exit_patience > 0) & (st.loss_reviews >= max(v.exit_patience, 1))
+    caught = st.period_detected > 0.0
+    ends = c.review_terminate & ((st.trust_in_vendor < c.terminate_below_trust)
+                                 | (caught & (u[0] < c.termination_on_detection)))
+    switch = walks | ends
+    keep = ~switch
+
+    warn = keep & c.review_warn & ((st.trust_in_vendor < c.warn_below_trust) | caught)
+    st.unfounded_warning = (warn & ~caught) * 1.0
+    st.warning_risk = ops.where(warn, c.warning_weight, 0.5 * st.warning_risk)
+    st.deviance = ops.where(warn, 0.0, st.deviance)
+
+    audits = ops.maximum(st.period_audits, 1.0)
+    drifting = caught | ((st.period_audits > 0.0) & (st.period_gap / audits > c.misalignment_tolerance))
+    reweight = keep & c.review_reweight & drifting
+    step = c.reweight_step
+    st.verification = ops.where(reweight, st.verification + step * (1.0 - st.verification), st.verification)
+    st.quality_tilt = ops.where(reweight, st.quality_tilt + step * (1.0 - st.quality_tilt), st.quality_tilt)
+    most_boost = 1.0 / max(c.audit_rate, 1e-6)
+    relax = keep & c.review_reweight & ~drifting & (st.trust_in_vendor >= c.warn_below_trust)
+    st.audit_boost = ops.where(reweight, ops.minimum(st.audit_boost * c.audit_boost_step, most_boost),
+                               ops.where(relax, ops.maximum(st.audit_boost / c.audit_boost_step, 1.0), st.audit_boost))
+
+    vendor_loses = st.period_margin < 0.0
+    client_loses = st.period_net < 0.0
+    raise_price = keep & c.review_reprice & vendor_loses & ~client_loses
+    cut_price = keep & c.review_reprice & client_loses & ~vendor_loses
+    st.price_factor = st.price_factor * (1.0 + c.reprice_step * raise_price - c.reprice_step * cut_price)
+    st.price_cut = cut_price * 1.0
+
+    if n_vendors > 1:
+        pick = (u[1] * (n_vendors - 1)) // 1.0
+        st.vendor_id = ops.where(switch, pick + (pick >= st.vendor_id), st.vendor_id)
+    st.switches = switch * 1.0
+    st.switch_cost = switch * c.switching_cost
+    restart_contracts(st, p, switch, ops)
+    for name in PERIOD:
+        setattr(st, name, 0.0 * st.base)
+
+
+def quiet_week(st):
+    """Weeks without a review: no review events."""
+    zero = 0.0 * st.base
+    st.unfounded_warning = zero
+    st.price_cut = zero
+    st.switches = zero
+    st.switch_cost = zero

@@ -1,0 +1,53 @@
+"""The relationship phases of one week, in order: the single sequence both engines run.
+
+The array engine calls it once on (replications x relationships) arrays; the per-agent engine
+calls it from each RelationshipAgent.step on that relationship's floats. The market phases
+(shocks, demand, capacity split) come before it, recording after it.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from .audits import audit, oversight_hours
+from .breaks import process_breaks
+from .decisions import decide
+from .feedback import exchange_feedback
+from .learning import learn_context, update_engagement, update_expectations, update_trust
+from .payments import settle
+from .production import produce
+from .reviews import quiet_week, review
+
+
+class Draws(NamedTuple):
+    """This week's random numbers for a set of relationships, one entry per named stream."""
+
+    decisions: Any
+    production: Any
+    breaks: Any
+    audits: Any
+    feedback: Any
+    reviews: Any
+
+
+def relationship_week(st, p, draws: Draws, review_now: bool, n_vendors: int, ops) -> None:
+    decide(st, p, draws.decisions, ops)
+    produce(st, p, draws.production, ops)
+    process_breaks(st, p, draws.breaks, ops)
+    audit(st, p, draws.audits, ops)
+    settle(st, p, ops)
+    exchange_feedback(st, p, draws.feedback, ops)
+    st.oversight_hours = oversight_hours(st, p)
+    st.client_net_value = (st.client_value - st.payments - p.client.hourly_cost * st.oversight_hours
+                           - st.damage)
+    st.period_net = st.period_net + st.client_net_value
+    learn_context(st, p)
+    update_trust(st, p, ops)
+    update_engagement(st, p, ops)
+    update_expectations(st, p)
+    if review_now:
+        review(st, p, draws.reviews, n_vendors, ops)
+        st.client_net_value = st.client_net_value - st.switch_cost
+    else:
+        quiet_week(st)
+    st.quality_gap = st.measured_quality - st.true_quality

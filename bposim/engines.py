@@ -1,0 +1,129 @@
+"""Two ways to run the same week: array code over all relationships, or one Mesa agent each.
+
+ArrayEngine evaluates the relationship phases (bposim.dynamics.week) once on arrays of shape
+(replications, relationships). AgentEngine makes each relationship a Mesa agent whose step()
+evaluates the very same functions on its own floats: the plain per-agent loop. Both draw the
+same random numbers, so they give the same results; the benchmark times one against the other
+and the tests check they agree. For a handful of relationships the per-agent loop is the
+faster of the two (numpy's cost per call outweighs the work), so BPOModel picks it there.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+
+import mesa
+from mesa.agentset import AgentSet
+import numpy as np
+
+from .dynamics.market import allocate_capacity, attention_pull, weekly_demand
+from .dynamics.week import Draws, relationship_week
+from .ops import ARRAY, SCALAR
+from .state import RelationshipState
+
+# Above this many relationship-replications the array engine is faster (benchmarks/README.md).
+AGENT_ENGINE_MAX = 4
+
+
+class ArrayEngine:
+    name = "array"
+
+    def __init__(self, model):
+        self.model = model
+        self.state = model.array_state
+
+    def week(self, level, eps_demand, capacity, draws: Draws, review_now: bool) -> None:
+        m, st = self.model, self.state
+        st.demand = weekly_demand(st.base, level, eps_demand[:, m.client_of], m.settings, ARRAY)
+        st.attention = allocate_capacity(st, m.settings, m.vendor_index, capacity, capacity.size)
+        relationship_week(st, m.settings, draws, review_now, m.settings.market.n_vendors, ARRAY)
+        if review_now:
+            m.refresh_vendor_index()
+
+    def frame(self, attributes) -> np.ndarray:
+        """(attributes, R, N) array of the named state attributes."""
+        return np.stack([getattr(self.state, a) for a in attributes])
+
+
+class RelationshipAgent(mesa.Agent):
+    """One client-vendor contract in one replication, stepping its own floats."""
+
+    def __init__(self, model, replication: int, index: int, st: RelationshipState):
+        super().__init__(model)
+        self.replication = replication
+        self.index = index
+        self.st = st
+        self.draws: Draws | None = None
+        self.review_now = False
+
+    def step(self) -> None:
+        m = self.model
+        relationship_week(self.st, m.settings, self.draws, self.review_now, m.settings.market.n_vendors, SCALAR)
+
+
+class AssembledState:
+    """Array view of the agents' floats, built on demand (agents, recorder and tests read it)."""
+
+    def __init__(self, grid: list[list[RelationshipAgent]]):
+        self._grid = grid
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return np.array([[getattr(a.st, name) for a in row] for row in self._grid], dtype=float)
+
+
+def _split(array_state: RelationshipState, r: int, i: int) -> RelationshipState:
+    values = {}
+    for name, value in vars(array_state).items():
+        if isinstance(value, np.ndarray):
+            values[name] = float(value[r, i])
+        elif name == "outcome_ring":
+            values[name] = [float(a[r, i]) for a in value]
+        else:
+            values[name] = value
+    return RelationshipState(**values)
+
+
+class AgentEngine:
+    name = "agents"
+
+    def __init__(self, model):
+        self.model = model
+        src = model.array_state
+        R, N = src.base.shape
+        self.grid = [[RelationshipAgent(model, r, i, _split(src, r, i)) for i in range(N)] for r in range(R)]
+        self.agents = AgentSet([a for row in self.grid for a in row], random=model.random)
+        self.state = AssembledState(self.grid)
+
+    def week(self, level, eps_demand, capacity, draws: Draws, review_now: bool) -> None:
+        m, p = self.model, self.model.settings
+        client_of = m.client_of_list
+        eps_demand = eps_demand.tolist()
+        capacity = capacity.tolist()
+        per_stream = [d.tolist() for d in draws]  # each: [k][R][N]
+        n_vendors = p.market.n_vendors
+        for r, row in enumerate(self.grid):
+            load = [0.0] * n_vendors
+            weight = [0.0] * n_vendors
+            level_r = level if isinstance(level, float) else float(level[r, 0])
+            for a in row:
+                st = a.st
+                st.demand = weekly_demand(st.base, level_r, eps_demand[r][client_of[a.index]], p, SCALAR)
+                a.pull = math.exp(attention_pull(st, p))
+                v = int(st.vendor_id)
+                load[v] += st.demand
+                weight[v] += st.demand * a.pull
+            for a in row:
+                v = int(a.st.vendor_id)
+                cap = capacity[r * n_vendors + v]
+                a.st.attention = min(cap / max(weight[v], 1e-300) * a.pull, 1.0) if load[v] > cap else 1.0
+                a.draws = Draws(*[[k_rows[r][a.index] for k_rows in s] for s in per_stream])
+                a.review_now = review_now
+        self.agents.do("step")
+
+    def frame(self, attributes) -> np.ndarray:
+        """(attributes, R, N) array of the named state attributes, in one pass over the agents."""
+        get = operator.attrgetter(*attributes)
+        return np.array([[get(a.st) for a in row] for row in self.grid]).transpose(2, 0, 1)

@@ -1,0 +1,157 @@
+"""The Mesa model: clients, vendors and the relationships between them, stepping weekly.
+
+BPOModel builds Client and Vendor agents and the state arrays of every relationship in every
+replication, and `step` runs one week as a short sequence of named phases (docs/ODD.md,
+"Process overview and scheduling", lists the same phases in the same order).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+
+from .agents import Client, Vendor
+from .configure import settings_from
+from .dynamics.market import advance_shocks, demand_level
+from .dynamics.week import Draws
+from .engines import AGENT_ENGINE_MAX, AgentEngine, ArrayEngine
+from .metrics import ALL, ATTRIBUTES, METRIC_NAMES, Recorder
+from .rng import Streams
+from .state import new_array_state
+
+_REPORTED = [(i, m.total) for i, m in enumerate(ALL) if m.name in METRIC_NAMES]
+
+
+class BPOModel(mesa.Model):
+    """Clients and vendors under a payment scheme, one week per step.
+
+    Args:
+        config: a composed configuration (from `bposim.compose`), a Config, a dict, or None for
+            the packaged defaults.
+        rng: seed of every random stream (an int, or a numpy Generator to draw one from);
+            defaults to the configuration's `seed`.
+        replications: independent replications run side by side in the same arrays
+            (replication r uses streams seeded by (seed, r), as it would alone).
+        collect: fill `datacollector` every week (Mesa's tools read it); `simulate` turns it
+            off and reads the faster recorder instead.
+        engine: "array" (numpy over all relationships at once), "agents" (each relationship a
+            Mesa agent stepping its own floats: the same equations, one at a time) or "auto"
+            (agents for a handful of relationships, where they are faster, array otherwise).
+        **params: configuration values as keywords: a group choice (`scheme="per_volume"`),
+            a dotted or double-underscore path (`**{"client.audit_rate": 0.2}`,
+            `client__audit_rate=0.2`), or a field name that is unique (`audit_rate=0.2`,
+            `n_clients=5`). Values are range-checked like any configuration.
+    """
+
+    def __init__(self, config: Any = None, *, rng: Any = None, replications: int | None = None,
+                 collect: bool = True, engine: str = "auto", **params: Any):
+        settings = settings_from(config, params)
+        cfg = settings.config
+        if rng is None:
+            seed = cfg.seed
+        elif isinstance(rng, np.random.Generator):
+            seed = int(rng.integers(2 ** 63))
+        else:
+            seed = int(rng)
+        super().__init__(rng=seed)
+        self.settings = settings
+        self.seed = seed
+        self.replications = int(replications or cfg.replications)
+        self.n_steps = cfg.steps
+        self._build(settings)
+        if engine == "auto":
+            engine = "agents" if self.n_relationships * self.replications <= AGENT_ENGINE_MAX else "array"
+        if engine not in ("array", "agents"):
+            raise ValueError(f"engine = {engine!r} is not allowed: use array, agents or auto")
+        self.engine = ArrayEngine(self) if engine == "array" else AgentEngine(self)
+        self.recorder = Recorder(cfg.steps, self.replications, self.n_relationships,
+                                 self._records_relationships(cfg), cfg.record.every)
+        self.collect = collect
+        self.datacollector = mesa.DataCollector(
+            model_reporters={name: (lambda m, k=k: m.week_value(k)) for k, name in enumerate(METRIC_NAMES)})
+
+    # --- set-up -----------------------------------------------------------------------------
+
+    def _build(self, p) -> None:
+        m = p.market
+        R, C, V, k = self.replications, m.n_clients, m.n_vendors, m.vendors_per_client
+        N = C * k
+        self.n_relationships = N
+        self.streams = Streams(self.seed, R, {
+            "structure": C, "demand": C, "shocks": 1, "decisions": N, "production": N,
+            "breaks": N, "audits": N, "feedback": N, "reviews": N})
+        # Client sizes: lognormal around base_demand, client 0 scaled to be the big one.
+        z = self.streams.once("structure", (C,))
+        size = m.base_demand * np.exp(m.client_size_spread * z - 0.5 * m.client_size_spread ** 2)
+        size[:, 0] *= m.big_client_multiplier
+        self.client_size = size                                   # (R, C)
+        self.client_of = np.repeat(np.arange(C), k)               # (N,)
+        slot = np.tile(np.arange(k), C)
+        first_vendor = (self.client_of * k + slot) % V            # spread clients over vendors
+        base = size[:, self.client_of] / k                        # (R, N)
+        st = new_array_state(p, base)
+        st.vendor_id = np.broadcast_to(first_vendor.astype(float), (R, N)).copy()
+        st.size_log = np.log(base / base.mean(axis=1, keepdims=True))
+        self.array_state = st
+        # Capacity: enough for the first clients' baseline demand, with slack.
+        load = np.zeros((R, V))
+        for v in range(V):
+            load[:, v] = base[:, first_vendor == v].sum(axis=1)
+        load = np.where(load > 0, load, base.mean(axis=1, keepdims=True))
+        self.capacity = p.vendor.capacity_slack * load            # (R, V)
+        self._row_offset = (np.arange(R) * V)[:, None]
+        self.refresh_vendor_index()
+        self.shock_left = np.zeros((R, 1))
+        self.shocks_possible = p.shock.week >= 0 or p.shock.random_rate > 0
+        self.capacity_flat = self.capacity.ravel()
+        self.client_of_list = self.client_of.tolist()
+        self.clients = [Client(self, c, np.flatnonzero(self.client_of == c)) for c in range(C)]
+        self.vendors = [Vendor(self, v, self.capacity[:, v]) for v in range(V)]
+
+    def _records_relationships(self, cfg) -> bool:
+        mode = cfg.record.relationships
+        if mode == "auto":
+            return self.n_relationships * self.replications <= cfg.record.auto_limit
+        return mode == "all"
+
+    def refresh_vendor_index(self) -> None:
+        self.vendor_index = self._row_offset + self.array_state.vendor_id.astype(np.intp)
+
+    @property
+    def state(self):
+        """The relationships' state as (replications, relationships) arrays, by attribute."""
+        return self.engine.state
+
+    # --- the week ---------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """One week: market (shocks, demand, capacity split), then every relationship's week."""
+        p, draw = self.settings, self.streams
+        week = self.steps - 1                      # Mesa counts steps from 1
+        if self.shocks_possible:
+            self.shock_left = advance_shocks(self.shock_left, week, p, draw["shocks"].next()[0])
+            shocked = self.shock_left > 0
+            capacity = (self.capacity * (1.0 - p.shock.capacity_cut * shocked)).ravel()
+        else:
+            shocked, capacity = 0.0, self.capacity_flat
+        level = demand_level(week, shocked, p)
+        eps_demand = draw["demand"].next()[0]
+        draws = Draws(*(draw[name].next() for name in Draws._fields))
+        period = p.client.review_period
+        review_now = period > 0 and (week + 1) % period == 0
+        self.engine.week(level, eps_demand, capacity, draws, review_now)
+        self.recorder.record(self.engine.frame(ATTRIBUTES), week)
+        if self.collect:
+            self.datacollector.collect(self)
+        if self.steps >= self.n_steps:
+            self.running = False
+
+    # --- reading results --------------------------------------------------------------------
+
+    def week_value(self, k: int) -> float:
+        """This week's market value of metric METRIC_NAMES[k] (mean over replications)."""
+        i, total = _REPORTED[k]
+        value = self.recorder.latest[i].mean()
+        return float(value if total else value / self.n_relationships)

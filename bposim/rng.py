@@ -1,0 +1,86 @@
+"""Named, independent random streams from one seed (common random numbers).
+
+Stream `name` of replication `r` is seeded by SeedSequence(seed, spawn_key=(r, crc32(name))):
+it depends on nothing but the seed, the replication and its name. Every stream draws the same
+count of numbers every week whatever the state (an audit draw is taken whether or not the
+client audits), so two schemes run with one seed meet the same demand, shocks, breaks and audit
+dice, and a replication gives the same numbers alone or in a batch, in any process.
+"""
+
+from __future__ import annotations
+
+import zlib
+
+import numpy as np
+
+# name -> (kind, draws per unit); the unit (client, relationship, market) is set by the model.
+STREAMS = {
+    "structure": ("normal", 1),   # client sizes at set-up
+    "demand": ("normal", 1),      # weekly demand noise per client
+    "shocks": ("uniform", 1),     # random market-wide pressure shocks
+    "decisions": ("normal", 3),   # bounded-rationality noise: volume effort, quality effort, gaming
+    "production": ("normal", 4),  # volume measure, quality measure, true quality, business outcome
+    "breaks": ("uniform", 4),     # break occurs, vendor flags it, missed break escalates, quality escalation
+    "audits": ("uniform", 2),     # audit happens, audit finds corner-cutting
+    "feedback": ("uniform", 4),   # item raised, item acted on, open items repeated, vendor feedback
+    "reviews": ("uniform", 2),    # termination after detected gaming, choice of the next vendor
+}
+
+
+def stream_seed(seed: int, replication: int, name: str) -> np.random.SeedSequence:
+    return np.random.SeedSequence(int(seed), spawn_key=(int(replication), zlib.crc32(name.encode())))
+
+
+def generator(seed: int, replication: int, name: str) -> np.random.Generator:
+    return np.random.Generator(np.random.PCG64(stream_seed(seed, replication, name)))
+
+
+class Stream:
+    """One named stream for all replications, handing out one (k, R, width) block per week.
+
+    Weeks are drawn ahead in chunks per replication; numpy fills arrays in order, so the
+    numbers a replication sees do not depend on the chunk size or on how many replications
+    share the batch.
+    """
+
+    def __init__(self, seed: int, replications: int, name: str, width: int, chunk_cells: int = 1 << 17):
+        self.kind, self.k = STREAMS[name]
+        self.width = width
+        self.gens = [generator(seed, r, name) for r in range(replications)]
+        per_week = replications * self.k * width
+        self.chunk = int(max(1, min(52, chunk_cells // max(per_week, 1))))
+        self._buf = None
+        self._pos = self.chunk
+
+    def _refill(self):
+        shape = (self.chunk, self.k, self.width)
+        draw = (lambda g: g.random(shape)) if self.kind == "uniform" else (lambda g: g.standard_normal(shape))
+        self._buf = np.stack([draw(g) for g in self.gens], axis=2)  # (chunk, k, R, width)
+        self._pos = 0
+
+    def next(self) -> np.ndarray:
+        """This week's draws, shape (k, R, width): row j is the j-th draw for every unit."""
+        if self._pos >= self.chunk:
+            self._refill()
+        out = self._buf[self._pos]
+        self._pos += 1
+        return out
+
+
+class Streams:
+    """All named streams of one model; `widths` gives each stream's unit count."""
+
+    def __init__(self, seed: int, replications: int, widths: dict[str, int]):
+        self.seed = int(seed)
+        self.replications = replications
+        self._streams = {name: Stream(seed, replications, name, w) for name, w in widths.items()}
+
+    def __getitem__(self, name: str) -> Stream:
+        return self._streams[name]
+
+    def once(self, name: str, shape: tuple[int, ...]) -> np.ndarray:
+        """A one-off draw (set-up), shape (R, *shape), from the named stream's own generators."""
+        s = self._streams[name]
+        if s.kind == "uniform":
+            return np.stack([g.random(shape) for g in s.gens])
+        return np.stack([g.standard_normal(shape) for g in s.gens])

@@ -1,0 +1,91 @@
+"""The contract interface every payment scheme implements, and the scheme registry.
+
+A scheme answers two questions. `pay`: given this week's measures, what does the client owe
+(per unit of the relationship's baseline demand)? `rates`: at the point the vendor expects to
+be, how much more pay does one more unit of each measure bring? The vendor's best response
+reads only `rates`, so what a scheme pays and what it incentivises cannot disagree.
+
+The measures, all per unit of baseline demand and week:
+  y  volume delivered (1.0 = the baseline demand served in full),
+  s  the quality score the contract pays on (the measured score, blended toward audited
+     quality where a review has re-weighted the contract), in [0, 1],
+  o  the business outcome reported this week (client value of earlier output, lagged, noisy), MU.
+
+Adding a scheme: one module with a subclass decorated with @register and a Params dataclass,
+plus configs/scheme/NAME.yaml listing the same parameters. Nothing else changes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+SCHEMES: dict[str, type["Scheme"]] = {}
+
+
+def register(cls: type["Scheme"]) -> type["Scheme"]:
+    SCHEMES[cls.name] = cls
+    return cls
+
+
+@dataclass
+class Rates:
+    """Marginal pay per unit of each measure (MU per unit of demand per unit of measure)."""
+
+    volume: Any
+    quality: Any
+    outcome: Any
+
+
+class Scheme(ABC):
+    name: ClassVar[str] = ""
+    summary: ClassVar[str] = ""
+
+    @dataclass
+    class Params:
+        pass
+
+    def __init__(self, params: "Scheme.Params"):
+        self.params = params
+
+    @abstractmethod
+    def pay(self, y, s, o, ops):
+        """Pay this week per unit of baseline demand, before re-pricing and clawbacks."""
+
+    @abstractmethod
+    def rates(self, y, s, noise, ops) -> Rates:
+        """Marginal pay of each measure at the expected point (y, s); noise is the score's sd."""
+
+    @classmethod
+    def check(cls, params: "Scheme.Params", problems: list[str]) -> None:
+        """Rules tying two parameters together (single-field ranges are declared with param)."""
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, **dataclasses.asdict(self.params)}
+
+
+def build_scheme(spec: dict, problems: list[str]) -> Scheme | None:
+    """The scheme named in spec['name'] with spec's other keys as its checked parameters."""
+    from ..params import check_fields
+
+    spec = dict(spec)
+    name = spec.pop("name", None)
+    if name not in SCHEMES:
+        problems.append(
+            f"scheme.name = {name!r} is not a known scheme: allowed {', '.join(sorted(SCHEMES))}")
+        return None
+    cls = SCHEMES[name]
+    known = {f.name for f in dataclasses.fields(cls.Params)}
+    unknown = sorted(set(spec) - known)
+    if unknown:
+        problems.append(
+            f"scheme.{unknown[0]} is not a parameter of scheme {name}: allowed {', '.join(sorted(known))}")
+        return None
+    params = cls.Params(**spec)
+    before = len(problems)
+    check_fields(params, "scheme", problems)
+    if len(problems) == before:
+        cls.check(params, problems)
+    return cls(params)

@@ -1,0 +1,89 @@
+"""The state of every relationship, as attributes holding (replications x relationships) arrays.
+
+One attribute per quantity, named as the domain names it. The array model holds numpy arrays
+of shape (R, N); the per-agent reference loop holds one float per attribute in an object of
+the same class, so the phase functions in bposim.dynamics read and write both the same way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Quantities a new contract starts from (after set-up or a switch of vendor). Values are
+# (attribute, how to get the start value from the settings).
+CONTRACT_START = {
+    "effort_volume": lambda p: 0.0,
+    "effort_quality": lambda p: 0.0,
+    "gaming": lambda p: 0.0,
+    "context": lambda p: 0.0,
+    "improvement": lambda p: 0.0,
+    "trust_in_vendor": lambda p: p.client.trust_init,
+    "trust_in_client": lambda p: p.vendor.trust_init,
+    "engagement": lambda p: p.vendor.engagement_init,
+    "audit_belief": lambda p: p.client.audit_rate,
+    "deviance": lambda p: 0.0,
+    "warning_risk": lambda p: 0.0,
+    "open_items": lambda p: 0.0,
+    "tenure": lambda p: 0.0,
+    "loss_reviews": lambda p: 0.0,
+    "volume_expected": lambda p: 1.0,
+    "score_expected": lambda p: p.client.quality_target,
+    "margin_rate_expected": lambda p: 0.0,
+    "audited_quality": lambda p: p.client.quality_target,
+}
+
+# Quantities that belong to the client's side of the contract and survive a switch of vendor:
+# what the client learnt about pricing, verification and audits stays with the client.
+CLIENT_TERMS = {
+    "price_factor": lambda p: 1.0,
+    "verification": lambda p: 0.0,
+    "quality_tilt": lambda p: 0.0,
+    "audit_boost": lambda p: 1.0,
+    "process_improvement": lambda p: 0.0,
+}
+
+# Sums over the current review period, cleared at each review.
+PERIOD = ("period_detected", "period_audits", "period_gap", "period_margin", "period_net")
+
+# This week's events and flows, written by the phases and read by the recorder.
+WEEKLY = (
+    "demand", "attention", "served", "volume", "true_quality", "measured_quality", "score",
+    "outcome_reported", "detected_gaming", "audited", "breaks_flagged", "breaks_missed",
+    "escalations", "feedback_given", "feedback_actioned", "feedback_repeated", "vendor_feedback",
+    "oversight_hours", "payments", "vendor_cost", "vendor_margin", "client_value", "damage",
+    "client_net_value", "switches", "switch_cost", "unfair_penalty", "price_cut",
+    "unfounded_warning", "quality_gap",
+)
+
+
+class RelationshipState:
+    """Attributes are arrays (R, N) in the array model, floats in the per-agent loop."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+
+def new_array_state(settings, base: np.ndarray) -> RelationshipState:
+    """Start state for relationships with baseline demand `base` (R, N)."""
+    shape = base.shape
+    st = RelationshipState(base=base)
+    for name, start in {**CONTRACT_START, **CLIENT_TERMS}.items():
+        setattr(st, name, np.full(shape, float(start(settings))))
+    for name in PERIOD + WEEKLY:
+        setattr(st, name, np.zeros(shape))
+    st.outcome_ring = [np.full(shape, expected_outcome_start(settings))
+                       for _ in range(settings.market.outcome_lag + 1)]
+    st.outcome_pos = 0
+    return st
+
+
+def expected_outcome_start(settings) -> float:
+    """Business outcome assumed reported before the first real one arrives (MU per unit of demand)."""
+    c, v = settings.client, settings.vendor
+    return c.value_volume * 1.0 + c.value_quality * v.base_quality
+
+
+def restart_contracts(st: RelationshipState, settings, mask, ops) -> None:
+    """New vendor team on the relationships where mask is true: no context, default trust."""
+    for name, start in CONTRACT_START.items():
+        setattr(st, name, ops.where(mask, start(settings), getattr(st, name)))
