@@ -83,9 +83,10 @@ def keyword_overrides(params: dict[str, Any]) -> list[str]:
         path = key.replace("__", ".")
         if "." not in path and path not in GROUPS:
             found = leaves.get(path, [])
-            if len(found) != 1:
-                where = f"; it is ambiguous between {', '.join(found)}" if found else ""
-                raise ConfigError([f"{key} is not a known parameter{where} (use the dotted path, e.g. client.{key})"])
+            if len(found) > 1:
+                raise ConfigError([f"{key} is ambiguous: use one of {', '.join(sorted(found))}"])
+            if not found:
+                raise ConfigError([f"{key} is not a known parameter (give a dotted path such as client.audit_rate)"])
             path = found[0]
         out.append(_override(path, value))
     return out

@@ -20,6 +20,7 @@ class ArrayOps:
     exp = staticmethod(np.exp)
     sqrt = staticmethod(np.sqrt)
     all = staticmethod(np.all)
+    not_ = staticmethod(np.logical_not)
 
     @staticmethod
     def clip(x, lo, hi):
@@ -33,6 +34,10 @@ class ScalarOps:
     exp = staticmethod(math.exp)
     sqrt = staticmethod(math.sqrt)
     all = staticmethod(bool)
+
+    @staticmethod
+    def not_(x):
+        return not x
 
     @staticmethod
     def where(cond, a, b):

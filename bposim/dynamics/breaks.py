@@ -22,7 +22,7 @@ def process_breaks(st, p, u, ops):
     # A team short of capacity has less eye for trouble: vigilance scales with attention.
     flag_chance = st.attention / (1.0 + ops.exp(-log_odds))
     flagged = broke & (u[1] < flag_chance)
-    missed = broke & ~flagged
+    missed = broke & ops.not_(flagged)
     shortfall = ops.maximum(c.quality_target - st.true_quality, 0.0)
     quality_escalation = u[3] < ops.minimum(c.quality_escalation * shortfall * 10.0, 1.0)
     st.breaks_flagged = flagged * 1.0

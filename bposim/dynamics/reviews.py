@@ -28,10 +28,10 @@ def review(st, p, u, n_vendors, ops):
     ends = c.review_terminate & ((st.trust_in_vendor < c.terminate_below_trust)
                                  | (caught & (u[0] < c.termination_on_detection)))
     switch = walks | ends
-    keep = ~switch
+    keep = ops.not_(switch)
 
     warn = keep & c.review_warn & ((st.trust_in_vendor < c.warn_below_trust) | caught)
-    st.unfounded_warning = (warn & ~caught) * 1.0
+    st.unfounded_warning = (warn & ops.not_(caught)) * 1.0
     st.warning_risk = ops.where(warn, c.warning_weight, 0.5 * st.warning_risk)
     st.deviance = ops.where(warn, 0.0, st.deviance)
 
@@ -42,14 +42,14 @@ def review(st, p, u, n_vendors, ops):
     st.verification = ops.where(reweight, st.verification + step * (1.0 - st.verification), st.verification)
     st.quality_tilt = ops.where(reweight, st.quality_tilt + step * (1.0 - st.quality_tilt), st.quality_tilt)
     most_boost = 1.0 / max(c.audit_rate, 1e-6)
-    relax = keep & c.review_reweight & ~drifting & (st.trust_in_vendor >= c.warn_below_trust)
+    relax = keep & c.review_reweight & ops.not_(drifting) & (st.trust_in_vendor >= c.warn_below_trust)
     st.audit_boost = ops.where(reweight, ops.minimum(st.audit_boost * c.audit_boost_step, most_boost),
                                ops.where(relax, ops.maximum(st.audit_boost / c.audit_boost_step, 1.0), st.audit_boost))
 
     vendor_loses = st.period_margin < 0.0
     client_loses = st.period_net < 0.0
-    raise_price = keep & c.review_reprice & vendor_loses & ~client_loses
-    cut_price = keep & c.review_reprice & client_loses & ~vendor_loses
+    raise_price = keep & c.review_reprice & vendor_loses & ops.not_(client_loses)
+    cut_price = keep & c.review_reprice & client_loses & ops.not_(vendor_loses)
     st.price_factor = st.price_factor * (1.0 + c.reprice_step * raise_price - c.reprice_step * cut_price)
     st.price_cut = cut_price * 1.0
 
