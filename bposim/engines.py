@@ -105,22 +105,28 @@ class AgentEngine:
         per_stream = [d.tolist() for d in draws]  # each: [k][R][N]
         n_vendors = p.market.n_vendors
         for r, row in enumerate(self.grid):
-            load = [0.0] * n_vendors
-            weight = [0.0] * n_vendors
             level_r = level if isinstance(level, float) else float(level[r, 0])
+            load = [0.0] * n_vendors
             for a in row:
                 st = a.st
                 st.demand = weekly_demand(st.base, level_r, eps_demand[r][client_of[a.index]], p, SCALAR)
-                a.pull = math.exp(attention_pull(st, p))
-                v = int(st.vendor_id)
-                load[v] += st.demand
-                weight[v] += st.demand * a.pull
+                load[int(st.vendor_id)] += st.demand
+                a.draws = Draws(*[[k_rows[r][a.index] for k_rows in s] for s in per_stream])
+                a.review_now = review_now
+            short = [load[v] > capacity[r * n_vendors + v] for v in range(n_vendors)]
+            if not any(short):
+                for a in row:
+                    a.st.attention = 1.0
+                continue
+            # Vendors short of capacity ration it by pull (the same rule as the array code).
+            weight = [0.0] * n_vendors
+            for a in row:
+                a.pull = math.exp(attention_pull(a.st, p))
+                weight[int(a.st.vendor_id)] += a.st.demand * a.pull
             for a in row:
                 v = int(a.st.vendor_id)
                 cap = capacity[r * n_vendors + v]
-                a.st.attention = min(cap / max(weight[v], 1e-300) * a.pull, 1.0) if load[v] > cap else 1.0
-                a.draws = Draws(*[[k_rows[r][a.index] for k_rows in s] for s in per_stream])
-                a.review_now = review_now
+                a.st.attention = min(cap / max(weight[v], 1e-300) * a.pull, 1.0) if short[v] else 1.0
         self.agents.do("step")
 
     def frame(self, attributes) -> np.ndarray:

@@ -98,6 +98,10 @@ class Recorder:
         agg[:, ~_TOTAL, :] /= self.n
         return agg
 
+    def summary(self, replication_ids) -> pd.DataFrame:
+        index = [i for i, m in enumerate(ALL) if m.name in METRIC_NAMES]
+        return summary_table(self.weekly()[:, index, :], replication_ids)
+
     def timeseries(self, replication_ids) -> pd.DataFrame:
         agg = self.weekly()
         weeks, n_metrics, reps = agg.shape
@@ -124,20 +128,35 @@ class Recorder:
         return df
 
 
-def summarise(timeseries: pd.DataFrame) -> pd.DataFrame:
-    """One row per replication: totals of flows over the run, run means of rates, final trust.
+FINALS = ("trust_in_vendor", "trust_in_client", "engagement", "context")
+
+
+def summary_table(weekly: np.ndarray, replication_ids) -> pd.DataFrame:
+    """One row per replication from weekly values (weeks, METRICS, replications).
 
     Flow metrics (payments, escalations, ...) are summed over the weeks; rate and index metrics
-    (quality, gaming, trust, ...) are averaged over the weeks; *_final columns hold the last week.
+    (quality, gaming, trust, ...) are averaged over the weeks; *_final columns hold the last
+    week; flagged_share and actioned_share are ratios of run totals (nan when nothing happened).
     """
-    g = timeseries.groupby("replication", sort=True)
-    totals = g[[m.name for m in METRICS if m.total]].sum()
-    means = g[[m.name for m in METRICS if not m.total]].mean()
-    finals = g[["trust_in_vendor", "trust_in_client", "engagement", "context"]].last().add_suffix("_final")
-    out = pd.concat([totals, means, finals], axis=1)[[*METRIC_NAMES, *finals.columns]]
-    flagged, missed = out["breaks_flagged"], out["breaks_missed"]
-    out["flagged_share"] = (flagged / (flagged + missed)).where(flagged + missed > 0, np.nan)
-    given = out["feedback_given"]
-    out["actioned_share"] = (out["feedback_actioned"] / given).where(given > 0, np.nan)
-    out["weeks"] = g["step"].max()
-    return out.reset_index()
+    total = np.array([m.total for m in METRICS])
+    over_run = np.where(total[:, None], weekly.sum(axis=0), weekly.mean(axis=0))  # (M, R)
+    out = pd.DataFrame(over_run.T, columns=list(METRIC_NAMES))
+    for name in FINALS:
+        out[f"{name}_final"] = weekly[-1, METRIC_NAMES.index(name)]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        breaks = out["breaks_flagged"] + out["breaks_missed"]
+        out["flagged_share"] = np.where(breaks > 0, out["breaks_flagged"] / breaks, np.nan)
+        given = out["feedback_given"]
+        out["actioned_share"] = np.where(given > 0, out["feedback_actioned"] / given, np.nan)
+    out["weeks"] = weekly.shape[0]
+    out.insert(0, "replication", np.asarray(replication_ids))
+    return out
+
+
+def summarise(timeseries: pd.DataFrame) -> pd.DataFrame:
+    """summary_table for a timeseries table (replication, step, metrics)."""
+    ts = timeseries.sort_values(["replication", "step"])
+    reps = ts["replication"].unique()
+    weeks = len(ts) // len(reps)
+    weekly = ts[list(METRIC_NAMES)].to_numpy().reshape(len(reps), weeks, len(METRIC_NAMES)).transpose(1, 2, 0)
+    return summary_table(weekly, reps)

@@ -2,33 +2,51 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
+from .config import as_dictconfig
 from .configure import settings_from
-from .metrics import summarise
+from .metrics import Recorder
 from .model import BPOModel
 
 
-@dataclass
 class SimulationResult:
     """What one configuration gave over its replications.
 
+    summary: one row per replication of scalar KPIs (totals of flows, run means of rates).
     timeseries: one row per replication and week (`replication`, `step`, then every metric of
         bposim.METRICS, market totals or means).
     relationships: one row per replication, recorded week and relationship, with `client_id`
         and `vendor_id` (empty when record.relationships is off).
-    summary: one row per replication of scalar KPIs (totals of flows, run means of rates).
     config: the validated configuration that ran (an OmegaConf DictConfig).
+    settings: the same, as the typed settings the model ran with.
+
+    The weekly tables and the config are built on first use from the recorded arrays: a sweep
+    that reads only summaries never pays for them.
     """
 
-    timeseries: pd.DataFrame
-    relationships: pd.DataFrame
-    summary: pd.DataFrame
-    config: DictConfig
+    def __init__(self, recorder: Recorder, replication_ids, client_of, summary: pd.DataFrame, settings: Any):
+        self._recorder = recorder
+        self._reps = list(replication_ids)
+        self._client_of = client_of
+        self.summary = summary
+        self.settings = settings
+
+    @cached_property
+    def timeseries(self) -> pd.DataFrame:
+        return self._recorder.timeseries(self._reps)
+
+    @cached_property
+    def relationships(self) -> pd.DataFrame:
+        return self._recorder.relationships(self._reps, self._client_of)
+
+    @cached_property
+    def config(self) -> DictConfig:
+        return as_dictconfig(self.settings.config)
 
 
 def simulate(config_or_overrides: Any = None, replications: int | None = None) -> SimulationResult:
@@ -44,10 +62,7 @@ def simulate(config_or_overrides: Any = None, replications: int | None = None) -
     for _ in range(model.n_steps):
         model.step()
     reps = range(model.replications)
-    ts = model.recorder.timeseries(reps)
-    rel = model.recorder.relationships(reps, model.client_of)
-    summary = summarise(ts)
+    summary = model.recorder.summary(reps)
     summary.insert(1, "seed", model.seed)
     summary.insert(2, "scheme", settings.scheme.name)
-    cfg = OmegaConf.structured(settings.config)
-    return SimulationResult(timeseries=ts, relationships=rel, summary=summary, config=cfg)
+    return SimulationResult(model.recorder, reps, model.client_of, summary, settings)

@@ -47,7 +47,7 @@ PERIOD = ("period_detected", "period_audits", "period_gap", "period_margin", "pe
 
 # This week's events and flows, written by the phases and read by the recorder.
 WEEKLY = (
-    "demand", "attention", "served", "volume", "true_quality", "measured_quality", "score",
+    "demand", "attention", "served", "volume", "volume_measured", "true_quality", "measured_quality", "score",
     "outcome_reported", "detected_gaming", "audited", "breaks_flagged", "breaks_missed",
     "escalations", "feedback_given", "feedback_actioned", "feedback_repeated", "vendor_feedback",
     "oversight_hours", "payments", "vendor_cost", "vendor_margin", "client_value", "damage",

@@ -28,6 +28,12 @@ def box_best_response(k11, k12, k22, m1, m2, u1, u2, ops):
     inside = (t1 >= 0.0) & (t1 <= u1) & (t2 >= 0.0) & (t2 <= u2)
     if ops.all(inside):
         return t1, t2
+    # The usual corner: volume effort capped by capacity. The face optimum t1 = u1 is the box
+    # optimum when the KKT condition holds there (the problem is convex, so it suffices).
+    cap2 = ops.clip((m2 - k12 * u1) / k22, 0.0, u2)
+    capped = (t1 > u1) & (m1 - k11 * u1 - k12 * cap2 >= 0.0)
+    if ops.all(inside | capped):
+        return ops.where(inside, t1, u1 + 0.0 * m1), ops.where(inside, t2, cap2)
 
     def value(a, b):
         return m1 * a + m2 * b - 0.5 * (k11 * a * a + 2.0 * k12 * a * b + k22 * b * b)

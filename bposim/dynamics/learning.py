@@ -47,6 +47,6 @@ def update_engagement(st, p, ops):
 
 def update_expectations(st, p):
     """The point around which the vendor reads the contract's marginal incentives next week."""
-    st.volume_expected = st.volume_expected + 0.5 * (st.volume / st.base - st.volume_expected)
+    st.volume_expected = st.volume_expected + 0.5 * (st.volume_measured - st.volume_expected)
     st.score_expected = st.score_expected + 0.5 * (st.score - st.score_expected)
     st.tenure = st.tenure + 1.0

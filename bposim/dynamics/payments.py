@@ -13,7 +13,7 @@ from .decisions import contract_pay
 
 def settle(st, p, ops):
     c, v = p.client, p.vendor
-    y = st.volume / st.base
+    y = st.volume_measured
     gross = st.base * ops.maximum(contract_pay(st, p, y, st.score, st.outcome_reported, ops), 0.0)
     clawback = ops.minimum(st.base * c.gaming_sanction * st.gaming * st.detected_gaming, gross)
     st.payments = gross - clawback
@@ -27,7 +27,7 @@ def settle(st, p, ops):
     # less than the truth would have (measurement noise, SLA credits, a stale audit).
     fair_pay = st.base * ops.maximum(contract_pay(st, p, y, st.true_quality, st.outcome_reported, ops), 0.0)
     st.unfair_penalty = ((st.true_quality >= c.quality_target) & (gross < (1.0 - v.unfair_tolerance) * fair_pay)) * 1.0
-    st.client_value = st.base * (c.value_volume * y + c.value_quality * st.true_quality)
+    st.client_value = st.volume * c.value_volume + st.base * c.value_quality * st.true_quality
     st.damage = (c.flagged_break_cost * st.breaks_flagged + c.missed_break_cost * st.breaks_missed
                  + c.escalation_cost * st.escalations)
     st.period_margin = st.period_margin + st.vendor_margin

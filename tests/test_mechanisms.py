@@ -1,0 +1,492 @@
+"""Behavioural mechanisms of the model, pinned by direction (in the style of Axelrod's tests).
+
+Each test runs two (or three) configurations that differ only in the lever under test, on the
+same seed (common random numbers: same demand, shocks and dice), and asserts the direction of
+the effect on replication means, and that most paired replications agree. Where the default
+dynamics hide a mechanism behind another one, other levers are switched off, with a comment
+saying why. Unit-level tests call the weekly phase functions on one relationship's floats.
+
+The mechanisms are those of ../shared/design/model-brief.md; invariants across all schemes
+are at the end.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import bposim
+from bposim.configure import settings_from
+from bposim.dynamics.learning import update_trust
+from bposim.dynamics.market import allocate_capacity
+from bposim.dynamics.reviews import review
+from bposim.ops import SCALAR
+from bposim.state import CLIENT_TERMS, CONTRACT_START, PERIOD, WEEKLY, RelationshipState
+
+SEED = 2024
+REPS = 40
+SHOCK_WEEKS = (53, 60)  # steps of shock=surge: starts in week 52 (step 53), lasts 8 weeks
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=None)
+def _run(overrides: tuple[str, ...], reps: int, seed: int) -> bposim.SimulationResult:
+    return bposim.simulate([*overrides, f"seed={seed}"], replications=reps)
+
+
+def run(*overrides: str, reps: int = REPS, seed: int = SEED) -> bposim.SimulationResult:
+    """A simulation result; identical requests are run once per session (do not mutate it)."""
+    return _run(tuple(overrides), reps, seed)
+
+
+def summary(*overrides: str, **kw) -> pd.DataFrame:
+    return run(*overrides, **kw).summary.sort_values("replication")
+
+
+def per_replication(frame: pd.DataFrame, column: str, how: str = "mean") -> np.ndarray:
+    return frame.groupby("replication")[column].agg(how).sort_index().to_numpy()
+
+
+def assert_greater(high, low, what: str, agree: float | None = 0.7) -> None:
+    """high > low on the mean over replications, and (unless agree is None) in at least
+    `agree` of the paired replications (same seed, same replication index)."""
+    high, low = np.asarray(high, float), np.asarray(low, float)
+    ok = ~(np.isnan(high) | np.isnan(low))
+    high, low = high[ok], low[ok]
+    assert high.mean() > low.mean(), f"{what}: expected {high.mean():.4g} > {low.mean():.4g}"
+    if agree is not None:
+        share = float(np.mean(high > low))
+        assert share >= agree, (f"{what}: means {high.mean():.4g} > {low.mean():.4g}, but only "
+                                f"{share:.0%} of paired replications agree (want {agree:.0%})")
+
+
+def shock_window(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame.step.between(*SHOCK_WEEKS)]
+
+
+def scalar_state(p, **values) -> RelationshipState:
+    """One relationship's state as floats (what the per-agent engine steps), at contract start."""
+    st = RelationshipState(base=100.0, vendor_id=0.0, size_log=0.0, outcome_ring=[0.0], outcome_pos=0)
+    for name, start in {**CONTRACT_START, **CLIENT_TERMS}.items():
+        setattr(st, name, float(start(p)))
+    for name in PERIOD + WEEKLY:
+        setattr(st, name, 0.0)
+    st.__dict__.update(values)
+    return st
+
+
+# --- 3. incentive alignment: what the metrics reward is what vendors produce ---------------------
+
+# The quality score penalises corner-cutting when metric_gameability < gaming_quality_loss (0.4);
+# 0.2 makes the quality-weighted score a hard-to-game metric, the claim's sense.
+HARD_TO_GAME = "vendor.metric_gameability=0.2"
+
+
+@pytest.mark.parametrize("audit_rate", [0.3, 0.5])
+def test_per_volume_pay_games_more_than_quality_weighted_under_strong_audits(audit_rate):
+    # Reviews off: with them, the threat of termination drives both schemes' gaming to zero at
+    # these audit rates, and what is left is the decision-noise floor, not the pay incentive.
+    common = (HARD_TO_GAME, f"client.audit_rate={audit_rate}", "client.review_period=0")
+    volume = summary("scheme=per_volume", *common)
+    quality = summary("scheme=quality_weighted", *common)
+    assert_greater(volume.gaming, quality.gaming, "gaming, per_volume vs quality_weighted", agree=0.9)
+    assert_greater(volume.detected_gaming, quality.detected_gaming, "detected gaming, per_volume vs quality_weighted")
+
+
+def test_gameable_quality_metric_invites_gaming_under_quality_weighted():
+    gameable = summary("scheme=quality_weighted", "vendor.metric_gameability=1.0")
+    hard = summary("scheme=quality_weighted", HARD_TO_GAME)
+    assert_greater(gameable.gaming, hard.gaming, "gaming, gameable vs hard-to-game metric", agree=0.9)
+    assert_greater(gameable.quality_gap, hard.quality_gap, "quality gap, gameable vs hard-to-game metric", agree=0.9)
+
+
+@pytest.mark.parametrize("scheme", ["quality_weighted", "per_volume"])
+def test_more_audits_reduce_gaming(scheme):
+    rare = summary(f"scheme={scheme}", "client.audit_rate=0.05")
+    frequent = summary(f"scheme={scheme}", "client.audit_rate=0.5")
+    assert_greater(rare.gaming, frequent.gaming, f"gaming under {scheme}, rare vs frequent audits", agree=0.9)
+
+
+def test_volume_pay_buys_volume_and_corner_cutting_over_a_fixed_fee():
+    volume = summary("scheme=per_volume")
+    fixed = summary("scheme=fixed_fee")
+    assert_greater(volume.volume, fixed.volume, "volume delivered, per_volume vs fixed_fee", agree=0.9)
+    assert_greater(volume.gaming, fixed.gaming, "gaming, per_volume vs fixed_fee", agree=0.9)
+
+
+def test_volume_pay_gives_lower_true_quality_than_quality_weighted():
+    volume = summary("scheme=per_volume")
+    quality = summary("scheme=quality_weighted")
+    assert_greater(quality.true_quality, volume.true_quality, "true quality, quality_weighted vs per_volume", agree=0.9)
+
+
+def _margin_sd(*overrides: str) -> np.ndarray:
+    """Per replication: mean over relationships of the sd of weekly margin per unit of demand."""
+    rel = run(*overrides).relationships
+    rel = rel[rel.tenure > 8].assign(rate=lambda d: d.vendor_margin / d.demand)  # past set-up
+    return rel.groupby(["replication", "relationship"]).rate.std().groupby("replication").mean().to_numpy()
+
+
+def test_outcome_sharing_loads_pay_risk_on_the_vendor():
+    shared = _margin_sd("scheme=shared_outcome")
+    fixed = _margin_sd("scheme=fixed_fee")
+    noisier = _margin_sd("scheme=shared_outcome", "market.outcome_noise=1.5")
+    assert_greater(shared, fixed, "sd of weekly vendor margin, shared_outcome vs fixed_fee", agree=0.8)
+    assert_greater(noisier, shared, "sd of weekly vendor margin under shared_outcome, noisy vs default outcome", agree=0.9)
+
+
+@pytest.mark.parametrize("safe", [
+    ("market.outcome_noise=0.1", "vendor.risk_aversion=5"),  # same vendor, quiet outcome
+    ("market.outcome_noise=2.0", "vendor.risk_aversion=0"),  # same outcome noise, risk-neutral vendor
+], ids=["quiet-outcome", "risk-neutral"])
+def test_outcome_risk_premium_weakens_honesty_under_shared_outcome(safe):
+    # In the code, risk enters only the vendor's honest certainty-equivalent margin, i.e. the
+    # continuation value that an audit-triggered termination would cost; efforts do not depend
+    # on it. So the observable it moves is gaming, and only where corner-cutting pays at all:
+    # gaming_saving=1.0 (the default 0.4 leaves shared_outcome at the zero-gaming corner).
+    common = ("scheme=shared_outcome", "vendor.gaming_saving=1.0")
+    risky = summary(*common, "market.outcome_noise=2.0", "vendor.risk_aversion=5")
+    other = summary(*common, *safe)
+    assert_greater(risky.gaming, other.gaming, "gaming, noisy outcome x risk-averse vendor vs " + " ".join(safe), agree=0.9)
+
+
+# Gameable quality-weighted setup whose gaming drifts up while audits are rare.
+DRIFTING = ("scheme=quality_weighted", "vendor.metric_gameability=1.0", "vendor.gaming_drift=0.05",
+            "client.audit_rate=0.05")
+
+
+@pytest.mark.parametrize("only_reweighting", [False, True], ids=["all-review-actions", "reweighting-only"])
+def test_periodic_reviews_correct_misalignment(only_reweighting):
+    # reweighting-only: no warnings, terminations or re-pricing, so the effect is the reviews'
+    # re-weighting of pay toward audited quality (and extra audits), not the threat of exit.
+    extra = (("client.review_warn=false", "client.review_terminate=false", "client.review_reprice=false")
+             if only_reweighting else ())
+    reviewed = summary(*DRIFTING, *extra, "client.review_period=13")
+    unreviewed = summary(*DRIFTING, *extra, "client.review_period=0")
+    assert_greater(unreviewed.gaming, reviewed.gaming, "gaming, no reviews vs quarterly", agree=0.9)
+    # Paired agreement is looser with all actions: switches restart contracts at random times.
+    agree = 0.8 if only_reweighting else 0.7
+    assert_greater(unreviewed.quality_gap, reviewed.quality_gap, "quality gap, no reviews vs quarterly", agree=agree)
+    assert_greater(reviewed.true_quality, unreviewed.true_quality, "true quality, quarterly vs no reviews", agree=agree)
+
+
+def test_gaming_drift_raises_gaming_over_time_when_audits_are_rare():
+    common = ("client.audit_rate=0.02",)
+    drifting = run(*common, "vendor.gaming_drift=0.05").timeseries
+    steady = run(*common, "vendor.gaming_drift=0.0").timeseries
+    first_year = [per_replication(ts[ts.step <= 52], "gaming") for ts in (drifting, steady)]
+    last_year = [per_replication(ts[ts.step > 104], "gaming") for ts in (drifting, steady)]
+    assert_greater(last_year[0], last_year[1], "last-year gaming, drift vs none", agree=0.8)
+    # ... and the difference grows: drift is the slow erosion of the aversion to cutting corners.
+    assert_greater(last_year[0] - last_year[1], first_year[0] - first_year[1],
+                   "drift's extra gaming, last year vs first year", agree=None)
+
+
+# --- 6. trust and goodwill ---------------------------------------------------------------------
+
+
+def test_detected_gaming_lowers_trust_in_the_week_it_is_found():
+    rel = run().relationships.sort_values(["replication", "relationship", "step"])
+    change = rel.groupby(["replication", "relationship"]).trust_in_vendor.diff()
+    # Leave out contract starts and switches (trust is reset there, not learnt).
+    same_contract = (rel.tenure > 1) & (rel.switches == 0) & change.notna()
+    found = same_contract & (rel.detected_gaming > 0)
+    assert found.sum() >= 50, f"too few detections to judge: {found.sum()}"
+    assert (change[found] < 0).all(), "trust rose in a week an audit found corner-cutting"
+    per_rep = (pd.DataFrame({"replication": rel.replication, "found": found, "change": change})[same_contract]
+               .groupby(["replication", "found"]).change.mean().unstack().dropna())
+    assert_greater(per_rep[False], per_rep[True], "weekly trust change, no detection vs detection", agree=0.95)
+
+
+def test_more_gaming_brings_more_detections_and_lower_trust():
+    tempted = summary("vendor.gaming_aversion=0", "vendor.gaming_saving=1.0")
+    base = summary()
+    assert_greater(tempted.gaming, base.gaming, "gaming, tempted vs default vendor", agree=0.9)
+    assert_greater(tempted.detected_gaming, base.detected_gaming, "detections, tempted vs default vendor", agree=0.9)
+    assert_greater(base.trust_in_vendor, tempted.trust_in_vendor, "trust in vendor, default vs tempted vendor", agree=0.9)
+
+
+@pytest.mark.parametrize("trust", [0.2, 0.5, 0.8])
+def test_trust_falls_faster_on_detected_gaming_than_it_rises_on_good_work(trust):
+    p = settings_from([])
+    target = p.client.quality_target
+    good = scalar_state(p, trust_in_vendor=trust, score=target + 0.1, true_quality=target + 0.1)
+    betrayed = scalar_state(p, trust_in_vendor=trust, score=target + 0.1, true_quality=target - 0.1,
+                            audited=1.0, detected_gaming=1.0)
+    update_trust(good, p, SCALAR)
+    update_trust(betrayed, p, SCALAR)
+    gain, loss = good.trust_in_vendor - trust, trust - betrayed.trust_in_vendor
+    assert gain > 0 and loss > 0
+    assert loss > gain, f"at trust {trust}: detection costs {loss:.4f}, a good week gains {gain:.4f}"
+    # Winning it back takes more good weeks than it took to lose it.
+    st, weeks = scalar_state(p, trust_in_vendor=betrayed.trust_in_vendor, score=target + 0.1), 0
+    while st.trust_in_vendor < trust:
+        update_trust(st, p, SCALAR)
+        weeks += 1
+    assert weeks > 1
+
+
+@pytest.mark.parametrize("trust", [0.2, 0.5, 0.8])
+def test_vendor_trust_falls_faster_on_an_unfair_penalty_than_it_rises_on_fair_treatment(trust):
+    p = settings_from([])
+    fair = scalar_state(p, trust_in_client=trust)
+    unfair = scalar_state(p, trust_in_client=trust, unfair_penalty=1.0)
+    update_trust(fair, p, SCALAR)
+    update_trust(unfair, p, SCALAR)
+    gain, loss = fair.trust_in_client - trust, trust - unfair.trust_in_client
+    assert 0 < gain < loss, f"at trust {trust}: unfair penalty costs {loss:.4f}, a fair week gains {gain:.4f}"
+
+
+def test_higher_trust_lowers_oversight_hours():
+    # Reviews off, so a low-trust vendor is not replaced (which would reset trust and tenure).
+    trusting = summary("client.review_period=0", "client.trust_init=0.9")
+    wary = summary("client.review_period=0", "client.trust_init=0.1")
+    assert_greater(trusting.trust_in_vendor, wary.trust_in_vendor, "trust in vendor, trusting vs wary start", agree=0.95)
+    assert_greater(wary.oversight_hours, trusting.oversight_hours, "oversight hours, wary vs trusting start", agree=0.95)
+
+
+def test_oversight_hours_fall_with_trust_across_relationship_weeks():
+    rel = run().relationships
+    bins = pd.cut(rel.trust_in_vendor, [0.0, 0.33, 0.67, 1.0], include_lowest=True)
+    by_bin = rel.groupby(bins, observed=True).oversight_hours.mean()
+    assert len(by_bin) == 3
+    assert by_bin.is_monotonic_decreasing, f"mean oversight hours by trust band: {by_bin.round(2).to_dict()}"
+
+
+def test_recognition_raises_engagement_and_trust_in_client():
+    recognised = summary("client.recognition=0.9")
+    ignored = summary("client.recognition=0.0")
+    assert_greater(recognised.engagement, ignored.engagement, "engagement, recognised vs not", agree=0.95)
+    assert_greater(recognised.trust_in_client, ignored.trust_in_client, "trust in client, recognised vs not", agree=0.95)
+
+
+@pytest.mark.parametrize("scheme, low, high", [
+    ("quality_weighted", "scheme.price=2.0", "scheme.price=3.0"),
+    ("per_volume", "scheme.price=1.5", "scheme.price=2.0"),
+])
+def test_engagement_rises_with_margin_while_margin_is_short_of_the_reference(scheme, low, high):
+    # Prices where the vendor's margin rate is near or below vendor.margin_reference (0.2), the
+    # rate that makes a team fully content; above it the margin score is saturated.
+    better = summary(f"scheme={scheme}", high)
+    worse = summary(f"scheme={scheme}", low)
+    assert_greater(better.vendor_margin, worse.vendor_margin, f"vendor margin under {scheme}, {high} vs {low}", agree=0.95)
+    assert_greater(better.engagement, worse.engagement, f"engagement under {scheme}, {high} vs {low}", agree=0.8)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "At default terms the margin rate (per_volume ~0.30, fixed_fee ~0.54) is above "
+    "vendor.margin_reference=0.2, so the margin score is saturated and a higher price adds no "
+    "engagement; meanwhile the client loses money more often, reviews cut the price, each cut "
+    "costs trust_in_client (trust_loss_price_cut) and engagement ends up LOWER."))
+@pytest.mark.parametrize("scheme, low, high", [
+    ("per_volume", "scheme.price=2.0", "scheme.price=3.0"),
+    ("fixed_fee", "scheme.fee=1.9", "scheme.fee=2.5"),
+])
+def test_engagement_rises_with_price_at_default_terms(scheme, low, high):
+    better = summary(f"scheme={scheme}", high)
+    worse = summary(f"scheme={scheme}", low)
+    assert_greater(better.engagement, worse.engagement, f"engagement under {scheme}, {high} vs {low}", agree=0.6)
+
+
+def test_pressure_shock_lowers_attention_and_raises_missed_breaks():
+    shocked = run("shock=surge", reps=60)
+    calm = run(reps=60)
+    # Common random numbers: before the shock the two runs are the same run.
+    before = [r.timeseries[r.timeseries.step < SHOCK_WEEKS[0]].reset_index(drop=True) for r in (shocked, calm)]
+    pd.testing.assert_frame_equal(before[0], before[1])
+    attention = [per_replication(shock_window(r.relationships), "attention") for r in (shocked, calm)]
+    missed = [per_replication(shock_window(r.timeseries), "breaks_missed", "sum") for r in (shocked, calm)]
+    assert_greater(attention[1], attention[0], "attention during the shock, calm vs shocked", agree=0.95)
+    assert_greater(missed[0], missed[1], "missed breaks during the shock, shocked vs calm", agree=None)
+
+
+def test_trusted_client_keeps_attention_under_a_shock():
+    # One vendor serves all clients; equal sizes and no pull from margin, so trust in the
+    # client is what differs in the vendor's capacity split.
+    rel = run("shock=surge", "market.n_vendors=1", "market.client_size_spread=0",
+              "vendor.attention_margin=0").relationships
+    during = shock_window(rel)
+    top = during.loc[during.groupby(["replication", "step"]).trust_in_client.idxmax()].set_index(["replication", "step"])
+    bottom = during.loc[during.groupby(["replication", "step"]).trust_in_client.idxmin()].set_index(["replication", "step"])
+    differs = (top.trust_in_client - bottom.trust_in_client) > 0.01
+    assert differs.sum() >= 100
+    assert_greater(top.attention[differs], bottom.attention[differs],
+                   "attention in a shock week, most vs least trusted client", agree=0.95)
+
+
+def test_capacity_split_favours_the_trusted_client_only_when_capacity_is_short():
+    p = settings_from([])
+    st = RelationshipState(demand=np.array([[100.0, 100.0]]), margin_rate_expected=np.zeros((1, 2)),
+                           trust_in_client=np.array([[0.8, 0.2]]), size_log=np.zeros((1, 2)))
+    vendor = np.array([[0, 0]])
+    short = allocate_capacity(st, p, vendor, np.array([150.0]), 1)
+    ample = allocate_capacity(st, p, vendor, np.array([250.0]), 1)
+    assert short[0, 0] > short[0, 1]
+    assert short[0].dot([100.0, 100.0]) <= 150.0 + 1e-9
+    np.testing.assert_array_equal(ample, 1.0)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "allocate_capacity caps each relationship's share at 1 but does not hand the excess to the "
+    "others: here the trusted client is capped and 6.6 of 150 units sit idle while the other "
+    "client is rationed to 43%. In a run (market.n_vendors=1, vendor.capacity_slack=1.0, "
+    "market.big_client_multiplier=5, seed=1, 40 reps) ~12% of capacity (up to 32%) is idle in "
+    "the weeks the vendor is short."))
+def test_short_capacity_is_used_in_full():
+    p = settings_from([])
+    st = RelationshipState(demand=np.array([[100.0, 100.0]]), margin_rate_expected=np.zeros((1, 2)),
+                           trust_in_client=np.array([[0.8, 0.2]]), size_log=np.zeros((1, 2)))
+    short = allocate_capacity(st, p, np.array([[0, 0]]), np.array([150.0]), 1)
+    assert short[0].dot([100.0, 100.0]) == pytest.approx(150.0)
+
+
+def test_bigger_competing_client_lowers_attention_to_the_small_ones():
+    # One vendor serves all clients with no slack, so capacity is often short.
+    common = ("market.n_vendors=1", "vendor.capacity_slack=1.0")
+    rels = [run(*common, f"market.big_client_multiplier={k}").relationships for k in (5, 1)]
+    small = [per_replication(r[r.client_id > 0], "attention") for r in rels]
+    assert_greater(small[1], small[0], "attention to small clients, equal vs big competitor", agree=0.95)
+
+
+# --- switching: a new vendor starts with no context and default trust --------------------------
+
+
+def test_switch_resets_context_and_trust_to_initial_values():
+    p = settings_from(["client.trust_init=0.35", "vendor.trust_init=0.45"])
+    worn = dict(context=0.8, tenure=60.0, trust_in_client=0.9, engagement=0.9, improvement=0.5, price_factor=1.1)
+    failing = scalar_state(p, trust_in_vendor=0.1, **worn)   # below client.terminate_below_trust
+    healthy = scalar_state(p, trust_in_vendor=0.8, **worn)
+    for st in (failing, healthy):
+        review(st, p, (0.99, 0.3), 2, SCALAR)
+    assert failing.switches == 1.0 and failing.switch_cost == p.client.switching_cost
+    assert failing.vendor_id == 1.0
+    assert failing.context == 0.0 and failing.tenure == 0.0 and failing.improvement == 0.0
+    assert failing.trust_in_vendor == 0.35 and failing.trust_in_client == 0.45
+    assert failing.engagement == p.vendor.engagement_init
+    assert failing.price_factor == 1.1  # the client's terms survive the switch
+    assert healthy.switches == 0.0 and healthy.vendor_id == 0.0
+    assert healthy.context == 0.8 and healthy.tenure == 60.0 and healthy.trust_in_vendor == 0.8
+
+
+def test_switches_in_a_run_restart_the_relationship():
+    rel = run("scheme=per_volume", "client.trust_init=0.45", "vendor.trust_init=0.55").relationships
+    rel = rel.sort_values(["replication", "relationship", "step"])
+    previous_vendor = rel.groupby(["replication", "relationship"]).vendor_id.shift()
+    switched = rel.switches > 0
+    assert switched.sum() >= 20
+    rows = rel[switched]
+    assert (rows.tenure == 0).all() and (rows.context == 0).all()
+    assert np.allclose(rows.trust_in_vendor, 0.45) and np.allclose(rows.trust_in_client, 0.55)
+    assert (rows.vendor_id != previous_vendor[switched]).all()
+
+
+# --- 1. autonomy and proactivity; 5. understanding the business ---------------------------------
+
+
+def test_context_sharing_raises_context_and_flagged_share_and_lowers_missed_breaks():
+    open_ = summary("client.context_sharing=0.9")
+    closed = summary("client.context_sharing=0.1")
+    assert_greater(open_.context, closed.context, "context, sharing vs not", agree=0.95)
+    assert_greater(open_.flagged_share, closed.flagged_share, "flagged share of breaks, sharing vs not", agree=0.8)
+    assert_greater(closed.breaks_missed, open_.breaks_missed, "missed breaks, not sharing vs sharing", agree=0.8)
+    assert_greater(open_.true_quality, closed.true_quality, "true quality, sharing vs not", agree=0.7)
+
+
+def test_expectation_clarity_lowers_oversight_and_raises_flagged_share():
+    clear = summary("client.expectation_clarity=0.9")
+    vague = summary("client.expectation_clarity=0.1")
+    assert_greater(vague.oversight_hours, clear.oversight_hours, "oversight hours, vague vs clear scope", agree=0.95)
+    assert_greater(clear.flagged_share, vague.flagged_share, "flagged share of breaks, clear vs vague scope", agree=0.8)
+
+
+def test_early_planning_lowers_breaks():
+    planned = summary("client.early_planning=0.9")
+    unplanned = summary("client.early_planning=0.0")
+    breaks = [s.breaks_flagged + s.breaks_missed for s in (planned, unplanned)]
+    assert_greater(breaks[1], breaks[0], "process breaks, no planning vs early planning", agree=0.9)
+
+
+# --- 2. making the client look better -----------------------------------------------------------
+
+PRACTICES = ("context_sharing", "expectation_clarity", "early_planning", "feedback_clarity",
+             "two_way_feedback", "priority_transparency", "recognition")
+
+
+def test_good_partnership_practices_mean_fewer_escalations():
+    good = summary(*(f"client.{k}=0.9" for k in PRACTICES))
+    poor = summary(*(f"client.{k}=0.1" for k in PRACTICES))
+    assert_greater(poor.escalations, good.escalations, "escalations, poor vs good practices", agree=0.9)
+    assert_greater(good.client_net_value, poor.client_net_value, "client net value, good vs poor practices", agree=0.9)
+
+
+# --- 4. two-way feedback -------------------------------------------------------------------------
+
+
+def test_vague_feedback_leaves_items_repeated_and_fewer_actioned():
+    clear = summary("client.feedback_clarity=0.9")
+    vague = summary("client.feedback_clarity=0.1")
+    assert_greater(vague.feedback_repeated, clear.feedback_repeated, "items repeated, vague vs clear", agree=0.95)
+    assert_greater(clear.feedback_actioned, vague.feedback_actioned, "items actioned, clear vs vague", agree=0.6)
+    assert_greater(clear.actioned_share, vague.actioned_share, "share of items actioned, clear vs vague", agree=0.8)
+    assert_greater(clear.trust_in_vendor, vague.trust_in_vendor, "trust in vendor, clear vs vague (complaint loop)", agree=0.7)
+
+
+def test_two_way_feedback_raises_vendor_feedback():
+    asked = summary("client.two_way_feedback=1.0")
+    silent = summary("client.two_way_feedback=0.0")
+    assert (silent.vendor_feedback == 0).all(), "a vendor never asked still gave feedback"
+    assert_greater(asked.vendor_feedback, silent.vendor_feedback, "vendor feedback, asked vs not", agree=1.0)
+
+
+# --- invariants across schemes --------------------------------------------------------------------
+
+SCHEMES = ["per_volume", "quality_weighted", "shared_outcome", "fixed_fee", "hybrid"]
+UNIT_INTERVAL = ["true_quality", "measured_quality", "gaming", "trust_in_vendor", "trust_in_client",
+                 "engagement", "context"]
+COUNTS = ["detected_gaming", "breaks_flagged", "breaks_missed", "escalations", "feedback_given",
+          "feedback_actioned", "feedback_repeated", "vendor_feedback", "switches", "oversight_hours", "payments"]
+# A hard market: one shared, short-capacity vendor pool, multi-sourcing, random crises, a very
+# gameable metric, rare audits, a big client and a noisy, seasonal business.
+STRESSED = ("market.n_vendors=3", "market.vendors_per_client=2", "vendor.capacity_slack=0.8",
+            "shock.random_rate=0.05", "shock.capacity_cut=0.3", "vendor.metric_gameability=2.0",
+            "client.audit_rate=0.02", "market.big_client_multiplier=3", "market.outcome_noise=3.0",
+            "market.seasonality=0.3")
+CASES = {"seed0": ("seed=0",), "seed1": ("seed=1",), "seed2-stressed": ("seed=2", *STRESSED)}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_rates_and_indices_stay_in_the_unit_interval_and_finite(scheme, case):
+    result = bposim.simulate([f"scheme={scheme}", *CASES[case]], replications=8)
+    ts, rel = result.timeseries, result.relationships
+    assert len(rel) > 0
+    for frame in (ts, rel):
+        numeric = frame.select_dtypes("number")
+        assert not numeric.isna().any().any(), f"NaN in {numeric.columns[numeric.isna().any()].tolist()}"
+        assert np.isfinite(numeric.to_numpy()).all()
+        for name in UNIT_INTERVAL:
+            assert frame[name].between(0.0, 1.0).all(), f"{name} outside [0, 1]"
+        assert frame.quality_gap.between(-1.0, 1.0).all()
+        for name in COUNTS:
+            assert (frame[name] >= 0).all(), f"{name} negative"
+    assert rel.attention.between(0.0, 1.0).all()
+    assert np.allclose(rel.quality_gap, rel.measured_quality - rel.true_quality)
+
+
+@pytest.mark.parametrize("engine, reps", [("array", 6), ("agents", 1)])
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_payments_are_the_vendors_revenue_and_never_negative(scheme, engine, reps):
+    model = bposim.BPOModel([f"scheme={scheme}", "seed=3", "shock=surge"], replications=reps,
+                            collect=False, engine=engine)
+    for _ in range(70):
+        model.step()
+        st = model.state
+        payments = np.asarray(st.payments)
+        assert (payments >= 0).all()
+        np.testing.assert_allclose(payments, np.asarray(st.vendor_margin) + np.asarray(st.vendor_cost),
+                                   rtol=1e-12, atol=1e-9)

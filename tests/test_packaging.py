@@ -1,0 +1,32 @@
+"""The packaged configs work from an installed (non-editable) wheel, outside the source tree."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.slow
+def test_configs_ship_inside_the_wheel(tmp_path):
+    wheel_dir = tmp_path / "wheel"
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                            "-w", str(wheel_dir), str(ROOT)], capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr[-2000:]
+    wheel = next(wheel_dir.glob("bposim-*.whl"))
+    target = tmp_path / "site"
+    inst = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--target", str(target), str(wheel)],
+                          capture_output=True, text=True)
+    assert inst.returncode == 0, inst.stderr[-2000:]
+    code = ("import bposim, sys; assert bposim.__file__.startswith(sys.argv[1]), bposim.__file__;"
+            "c = bposim.compose(['scheme=shared_outcome', 'market.n_clients=2']);"
+            "print(c.scheme['name'], c.market.n_clients)")
+    env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "-c", code, str(target)], cwd=tmp_path, env=env,
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split() == ["shared_outcome", "2"]
