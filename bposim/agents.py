@@ -55,13 +55,17 @@ class Vendor(mesa.Agent):
 
     Attributes:
         vendor_id: index of the vendor.
-        capacity: units of work it can serve per week, per replication (before shocks).
     """
 
-    def __init__(self, model: "mesa.Model", vendor_id: int, capacity: np.ndarray):
+    def __init__(self, model: "mesa.Model", vendor_id: int):
         super().__init__(model)
         self.vendor_id = vendor_id
-        self.capacity = capacity
+
+    @property
+    def capacity(self) -> np.ndarray:
+        """Units of work it can serve per week (before shocks), per replication: the staff of
+        the contracts it holds now."""
+        return np.where(self._mine(), self.model.state.staff, 0.0).sum(axis=1)
 
     def _mine(self) -> np.ndarray:
         return self.model.state.vendor_id == self.vendor_id

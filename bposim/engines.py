@@ -17,7 +17,7 @@ import mesa
 from mesa.agentset import AgentSet
 import numpy as np
 
-from .dynamics.market import allocate_capacity, attention_pull, weekly_demand
+from .dynamics.market import WATER_FILLING_ROUNDS, allocate_capacity, attention_pull, weekly_demand
 from .dynamics.week import Draws, relationship_week
 from .ops import ARRAY, SCALAR
 from .state import RelationshipState
@@ -33,10 +33,14 @@ class ArrayEngine:
         self.model = model
         self.state = model.array_state
 
-    def week(self, level, eps_demand, capacity, draws: Draws, review_now: bool) -> None:
+    def week(self, level, eps_demand, staffed, draws: Draws, review_now: bool) -> None:
         m, st = self.model, self.state
         st.demand = weekly_demand(st.base, level, eps_demand[:, m.client_of], m.settings, ARRAY)
-        st.attention = allocate_capacity(st, m.settings, m.vendor_index, capacity, capacity.size)
+        cells = m.replications * m.settings.market.n_vendors
+        capacity = np.bincount(m.vendor_index.ravel(), weights=st.staff.ravel(), minlength=cells)
+        if not isinstance(staffed, float):
+            capacity = (capacity.reshape(m.replications, -1) * staffed).ravel()
+        st.attention = allocate_capacity(st, m.settings, m.vendor_index, capacity, cells)
         relationship_week(st, m.settings, draws, review_now, m.settings.market.n_vendors, ARRAY)
         if review_now:
             m.refresh_vendor_index()
@@ -97,36 +101,54 @@ class AgentEngine:
         self.agents = AgentSet([a for row in self.grid for a in row], random=model.random)
         self.state = AssembledState(self.grid)
 
-    def week(self, level, eps_demand, capacity, draws: Draws, review_now: bool) -> None:
+    def week(self, level, eps_demand, staffed, draws: Draws, review_now: bool) -> None:
         m, p = self.model, self.model.settings
         client_of = m.client_of_list
         eps_demand = eps_demand.tolist()
-        capacity = capacity.tolist()
         per_stream = [d.tolist() for d in draws]  # each: [k][R][N]
         n_vendors = p.market.n_vendors
         for r, row in enumerate(self.grid):
             level_r = level if isinstance(level, float) else float(level[r, 0])
+            staffed_r = staffed if isinstance(staffed, float) else float(staffed[r, 0])
             load = [0.0] * n_vendors
+            staff = [0.0] * n_vendors
             for a in row:
                 st = a.st
                 st.demand = weekly_demand(st.base, level_r, eps_demand[r][client_of[a.index]], p, SCALAR)
                 load[int(st.vendor_id)] += st.demand
+                staff[int(st.vendor_id)] += st.staff
                 a.draws = Draws(*[[k_rows[r][a.index] for k_rows in s] for s in per_stream])
                 a.review_now = review_now
-            short = [load[v] > capacity[r * n_vendors + v] for v in range(n_vendors)]
+            capacity = [s * staffed_r for s in staff]
+            short = [load[v] > capacity[v] for v in range(n_vendors)]
             if not any(short):
                 for a in row:
                     a.st.attention = 1.0
                 continue
-            # Vendors short of capacity ration it by pull (the same rule as the array code).
-            weight = [0.0] * n_vendors
+            # Vendors short of capacity ration it by pull, water-filling (as the array code does).
             for a in row:
                 a.pull = math.exp(attention_pull(a.st, p))
-                weight[int(a.st.vendor_id)] += a.st.demand * a.pull
+                a.full = False
+            for _ in range(WATER_FILLING_ROUNDS):
+                left = list(capacity)
+                weight = [0.0] * n_vendors
+                for a in row:
+                    v = int(a.st.vendor_id)
+                    if a.full:
+                        left[v] -= a.st.demand
+                    else:
+                        weight[v] += a.st.demand * a.pull
+                changed = False
+                for a in row:
+                    v = int(a.st.vendor_id)
+                    a.lam = left[v] / max(weight[v], 1e-300)
+                    if not a.full and a.lam * a.pull >= 1.0:
+                        a.full = changed = True
+                if not changed:
+                    break
             for a in row:
                 v = int(a.st.vendor_id)
-                cap = capacity[r * n_vendors + v]
-                a.st.attention = min(cap / max(weight[v], 1e-300) * a.pull, 1.0) if short[v] else 1.0
+                a.st.attention = (1.0 if a.full else min(a.lam * a.pull, 1.0)) if short[v] else 1.0
         self.agents.do("step")
 
     def frame(self, attributes) -> np.ndarray:

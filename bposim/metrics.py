@@ -60,6 +60,8 @@ EXTRA: tuple[Metric, ...] = (
     Metric("effort_quality", "effort units", "vendor effort on quality", False),
     Metric("audits", "audits/week", "audits the client ran", True, "audited"),
     Metric("tenure", "weeks", "weeks since the current contract started", False),
+    Metric("client_value", "MU/week", "value to the client of the week's true output, before any cost", True),
+    Metric("effort_cost", "MU/week", "vendor's cost of this week's volume and quality effort", True),
     Metric("vendor_id", "", "the vendor serving the relationship", False),
 )
 

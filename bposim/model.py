@@ -95,20 +95,16 @@ class BPOModel(mesa.Model):
         st.vendor_id = np.broadcast_to(first_vendor.astype(float), (R, N)).copy()
         st.size_log = np.log(base / base.mean(axis=1, keepdims=True))
         self.array_state = st
-        # Capacity: enough for the first clients' baseline demand, with slack.
-        load = np.zeros((R, V))
-        for v in range(V):
-            load[:, v] = base[:, first_vendor == v].sum(axis=1)
-        load = np.where(load > 0, load, base.mean(axis=1, keepdims=True))
-        self.capacity = p.vendor.capacity_slack * load            # (R, V)
+        # Vendors staff each contract they hold with capacity_slack x its baseline demand and
+        # pool that staff across their clients; the staff moves with a contract that switches.
+        st.staff = p.vendor.capacity_slack * base
         self._row_offset = (np.arange(R) * V)[:, None]
         self.refresh_vendor_index()
         self.shock_left = np.zeros((R, 1))
         self.shocks_possible = p.shock.week >= 0 or p.shock.random_rate > 0
-        self.capacity_flat = self.capacity.ravel()
         self.client_of_list = self.client_of.tolist()
         self.clients = [Client(self, c, np.flatnonzero(self.client_of == c)) for c in range(C)]
-        self.vendors = [Vendor(self, v, self.capacity[:, v]) for v in range(V)]
+        self.vendors = [Vendor(self, v) for v in range(V)]
 
     def _records_relationships(self, cfg) -> bool:
         mode = cfg.record.relationships
@@ -133,15 +129,15 @@ class BPOModel(mesa.Model):
         if self.shocks_possible:
             self.shock_left = advance_shocks(self.shock_left, week, p, draw["shocks"].next()[0])
             shocked = self.shock_left > 0
-            capacity = (self.capacity * (1.0 - p.shock.capacity_cut * shocked)).ravel()
+            staffed = 1.0 - p.shock.capacity_cut * shocked   # share of staff at work, (R, 1)
         else:
-            shocked, capacity = 0.0, self.capacity_flat
+            shocked, staffed = 0.0, 1.0
         level = demand_level(week, shocked, p)
         eps_demand = draw["demand"].next()[0]
         draws = Draws(*(draw[name].next() for name in Draws._fields))
         period = p.client.review_period
         review_now = period > 0 and (week + 1) % period == 0
-        self.engine.week(level, eps_demand, capacity, draws, review_now)
+        self.engine.week(level, eps_demand, staffed, draws, review_now)
         self.recorder.record(self.engine.frame(ATTRIBUTES), week)
         if self.collect:
             self.datacollector.collect(self)

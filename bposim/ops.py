@@ -2,8 +2,8 @@
 
 The dynamics are written once against this small namespace. The array model evaluates them on
 (replications x relationships) arrays in one go; the per-agent reference loop (bposim.reference)
-evaluates the very same functions on one relationship's floats, which is what the benchmark
-compares against and what the equivalence test checks.
+(bposim.engines.AgentEngine) evaluates the very same functions on one relationship's floats,
+which is what the benchmark compares against and what the equivalence test checks.
 """
 
 from __future__ import annotations

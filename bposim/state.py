@@ -9,18 +9,23 @@ from __future__ import annotations
 
 import numpy as np
 
-# Quantities a new contract starts from (after set-up or a switch of vendor). Values are
-# (attribute, how to get the start value from the settings).
-CONTRACT_START = {
+# This week's choices at set-up. A switch does not reset them: they are what the week just
+# recorded shows, and a new team sets up at its best response in its first week anyway.
+CHOICES_START = {
     "effort_volume": lambda p: 0.0,
     "effort_quality": lambda p: 0.0,
     "gaming": lambda p: 0.0,
+}
+
+# Quantities a new contract starts from (after set-up or a switch of vendor). Values are
+# (attribute, how to get the start value from the settings).
+CONTRACT_START = {
     "context": lambda p: 0.0,
     "improvement": lambda p: 0.0,
     "trust_in_vendor": lambda p: p.client.trust_init,
     "trust_in_client": lambda p: p.vendor.trust_init,
     "engagement": lambda p: p.vendor.engagement_init,
-    "audit_belief": lambda p: p.client.audit_rate,
+    "audit_belief": lambda p: min(p.client.audit_rate * (1.0 + p.client.audit_trust_sensitivity * (1.0 - p.client.trust_init)), 1.0),
     "deviance": lambda p: 0.0,
     "warning_risk": lambda p: 0.0,
     "open_items": lambda p: 0.0,
@@ -50,7 +55,7 @@ WEEKLY = (
     "demand", "attention", "served", "volume", "volume_measured", "true_quality", "measured_quality", "score",
     "outcome_reported", "detected_gaming", "audited", "breaks_flagged", "breaks_missed",
     "escalations", "feedback_given", "feedback_actioned", "feedback_repeated", "vendor_feedback",
-    "oversight_hours", "payments", "vendor_cost", "vendor_margin", "client_value", "damage",
+    "oversight_hours", "payments", "vendor_cost", "effort_cost", "vendor_margin", "client_value", "damage",
     "client_net_value", "switches", "switch_cost", "unfair_penalty", "price_cut",
     "unfounded_warning", "quality_gap",
 )
@@ -67,7 +72,7 @@ def new_array_state(settings, base: np.ndarray) -> RelationshipState:
     """Start state for relationships with baseline demand `base` (R, N)."""
     shape = base.shape
     st = RelationshipState(base=base)
-    for name, start in {**CONTRACT_START, **CLIENT_TERMS}.items():
+    for name, start in {**CHOICES_START, **CONTRACT_START, **CLIENT_TERMS}.items():
         setattr(st, name, np.full(shape, float(start(settings))))
     for name in PERIOD + WEEKLY:
         setattr(st, name, np.zeros(shape))

@@ -2,7 +2,8 @@
 
 Low trust means more checking (the babysitting cost); high trust and a clear decision scope
 let the client step back. An audit samples the work: it finds corner-cutting with chance equal
-to the share of work where corners were cut, so the expected penalty is linear in gaming.
+to the share of work where corners were cut, so the expected penalty is linear in gaming; and
+it reveals true quality, which the contract then pays on that week instead of the score.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ def audit(st, p, u, ops):
     st.audited = audited * 1.0
     st.detected_gaming = detected * 1.0
     st.audited_quality = ops.where(audited, st.true_quality, st.audited_quality)
+    # An audited week is paid on what the audit found: inflating the score earns nothing then.
+    st.score = ops.where(audited, st.true_quality, st.score)
     # The vendor learns how often audits really come; finding nothing reassures, so corners
     # cut unseen slowly stop feeling wrong (normalised deviance) until an audit finds them.
     st.audit_belief = st.audit_belief + v.audit_learning * (st.audited - st.audit_belief)

@@ -98,18 +98,21 @@ def best_response(st, p, ops):
     pay_h = contract_pay(st, p, y_h, q_h, o_h, ops)
     effort_cost = 0.5 * (v.cost_volume * t_vol * t_vol + 2.0 * v.cost_substitution * t_vol * t_qual
                          + v.cost_quality * t_qual * t_qual)
-    sd_y = d * m.volume_noise
+    sd_y = m.volume_noise
     sd_s = (1.0 - st.verification) * m.quality_noise
-    variance = ((b_y * sd_y) ** 2 + (b_s * sd_s) ** 2 + (b_o * m.outcome_noise) ** 2
+    sd_q = (1.0 - st.verification) * m.true_quality_noise
+    variance = ((b_y * sd_y) ** 2 + (b_s * sd_s) ** 2 + (b_s * sd_q) ** 2
+                + b_o ** 2 * (m.outcome_noise ** 2 + (c.value_quality * m.true_quality_noise) ** 2)
                 + 2.0 * m.noise_correlation * b_y * sd_y * b_s * sd_s)
     risk_premium = 0.5 * v.risk_aversion * variance
     honest_margin = pay_h - effort_cost - v.operating_cost - risk_premium
     continuation = v.discount_factor / (1.0 - v.discount_factor) * ops.maximum(honest_margin - v.outside_option, 0.0)
 
     # Corner-cutting: its marginal gain against its marginal expected cost (both per unit of g).
-    score_slope = (1.0 - st.verification) * v.metric_gameability - v.gaming_quality_loss
+    # Inflation shows in the score only in weeks without an audit (audited weeks pay on the truth).
+    score_slope = (1.0 - st.audit_belief) * (1.0 - st.verification) * v.metric_gameability - v.gaming_quality_loss
     gain = (b_y * d * v.gaming_throughput + b_s * score_slope
-            + b_o * lag * (c.value_volume * d * v.gaming_throughput - c.value_quality * v.gaming_quality_loss)
+            - b_o * lag * c.value_quality * v.gaming_quality_loss
             + v.gaming_saving)
     p_term = ops.minimum(c.termination_on_detection + st.warning_risk, 1.0) * c.review_terminate * (c.review_period > 0)
     expected_penalty = st.audit_belief * (c.gaming_sanction + p_term * continuation)

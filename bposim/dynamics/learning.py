@@ -38,7 +38,7 @@ def update_engagement(st, p, ops):
     v, c = p.vendor, p.client
     rate = st.vendor_margin / ops.maximum(st.payments, 1e-9 * st.base)
     rate = ops.clip(rate, -1.0, 1.0)
-    st.margin_rate_expected = st.margin_rate_expected + 0.1 * (rate - st.margin_rate_expected)
+    st.margin_rate_expected = st.margin_rate_expected + v.margin_learning * (rate - st.margin_rate_expected)
     margin_score = ops.clip(0.5 + st.margin_rate_expected / (2.0 * v.margin_reference), 0.0, 1.0)
     w_m, w_r, w_t = v.engagement_weight_margin, v.engagement_weight_recognition, v.engagement_weight_trust
     target = (w_m * margin_score + w_r * c.recognition + w_t * st.trust_in_client) / max(w_m + w_r + w_t, 1e-12)
@@ -47,6 +47,7 @@ def update_engagement(st, p, ops):
 
 def update_expectations(st, p):
     """The point around which the vendor reads the contract's marginal incentives next week."""
-    st.volume_expected = st.volume_expected + 0.5 * (st.volume_measured - st.volume_expected)
-    st.score_expected = st.score_expected + 0.5 * (st.score - st.score_expected)
+    w = p.vendor.expectation_learning
+    st.volume_expected = st.volume_expected + w * (st.volume_measured - st.volume_expected)
+    st.score_expected = st.score_expected + w * (st.score - st.score_expected)
     st.tenure = st.tenure + 1.0

@@ -1,10 +1,12 @@
 """Market-wide phases on whole arrays: pressure shocks, weekly demand, and vendor capacity split.
 
 A vendor serves several clients from one pool of capacity. When the week's demand on it is
-more than it can serve, it rations: each relationship gets capacity in proportion to its
-demand times exp(pull), where the pull grows with the margin it earns there, its trust in
-the client, the client's recognition of good work and the client's size. A trusted client
-keeps the vendor's attention when capacity is short; a bigger client pulls it away from others.
+more than it can serve, it rations: relationship i is served a share min(1, lambda * pull_i)
+of its demand, with lambda set so the vendor's whole capacity is used (water-filling: what a
+fully served client does not need goes to the others). The pull, exp of a weighted sum, grows
+with the margin earned there, the vendor's trust in the client, the client's recognition of
+good work and the client's size: a trusted client keeps the vendor's attention when capacity
+is short; a bigger client pulls it away from the others.
 """
 
 from __future__ import annotations
@@ -48,15 +50,30 @@ def attention_pull(st, p):
             + v.attention_recognition * c.recognition + v.attention_size * st.size_log)
 
 
+WATER_FILLING_ROUNDS = 20  # each round fills at least one more relationship; stops when none does
+
+
 def allocate_capacity(st, p, vendor_index, capacity, n_cells):
     """Share of this week's demand each relationship can be served (R, N), in [0, 1].
 
     vendor_index: flat index r * V + vendor of each relationship; capacity: (R * V,) units.
     """
-    pull = np.exp(attention_pull(st, p))
     flat = vendor_index.ravel()
-    load = np.bincount(flat, weights=st.demand.ravel(), minlength=n_cells)
-    weight = np.bincount(flat, weights=(st.demand * pull).ravel(), minlength=n_cells)
+    demand = st.demand.ravel()
+    load = np.bincount(flat, weights=demand, minlength=n_cells)
     short = (load > capacity)[vendor_index]
-    ration = (capacity / np.maximum(weight, 1e-300))[vendor_index] * pull
-    return np.where(short, np.minimum(ration, 1.0), 1.0)
+    if not short.any():
+        return np.ones_like(st.demand)
+    pull = np.exp(attention_pull(st, p))
+    weighted = (st.demand * pull).ravel()
+    full = np.zeros(flat.shape, dtype=bool)          # relationships served in full
+    for _ in range(WATER_FILLING_ROUNDS):
+        left = capacity - np.bincount(flat, weights=np.where(full, demand, 0.0), minlength=n_cells)
+        weight = np.bincount(flat, weights=np.where(full, 0.0, weighted), minlength=n_cells)
+        lam = (left / np.maximum(weight, 1e-300))[flat]
+        now_full = full | (lam * pull.ravel() >= 1.0)
+        if np.array_equal(now_full, full):
+            break
+        full = now_full
+    share = np.where(full, 1.0, np.minimum(lam * pull.ravel(), 1.0)).reshape(st.demand.shape)
+    return np.where(short, share, 1.0)

@@ -15,11 +15,12 @@ def settle(st, p, ops):
     c, v = p.client, p.vendor
     y = st.volume_measured
     gross = st.base * ops.maximum(contract_pay(st, p, y, st.score, st.outcome_reported, ops), 0.0)
-    clawback = ops.minimum(st.base * c.gaming_sanction * st.gaming * st.detected_gaming, gross)
+    clawback = ops.minimum(st.base * c.gaming_sanction * st.detected_gaming, gross)
     st.payments = gross - clawback
     effort_cost = 0.5 * (v.cost_volume * st.effort_volume ** 2
                          + 2.0 * v.cost_substitution * st.effort_volume * st.effort_quality
                          + v.cost_quality * st.effort_quality ** 2)
+    st.effort_cost = st.base * effort_cost
     gaming_cost = 0.5 * v.gaming_cost * st.gaming ** 2 - v.gaming_saving * st.gaming
     st.vendor_cost = st.base * ops.maximum(v.operating_cost + effort_cost + gaming_cost, 0.0)
     st.vendor_margin = st.payments - st.vendor_cost

@@ -15,12 +15,13 @@ def produce(st, p, eps, ops):
     """eps: four standard normals (volume measure, score, true quality, outcome report)."""
     v, m, c = p.vendor, p.market, p.client
     d = st.demand / st.base
-    st.served = ops.clip(st.effort_volume + v.gaming_throughput * st.gaming, 0.0, v.max_throughput * st.attention)
+    st.served = ops.clip(st.effort_volume, 0.0, v.max_throughput * st.attention)
     y = d * st.served                        # delivered, per unit of baseline demand
     st.volume = st.base * y                  # units delivered
-    # The volume measure the contract pays on: an exact count by default (volume_noise = 0);
-    # with noise it is the textbook x = e + noise, unclipped, as a measure may be.
-    st.volume_measured = y + m.volume_noise * eps[0]
+    # The volume count the contract pays on: exact but cheap to game upward (units counted
+    # that were not really done); with volume_noise it is the textbook x = e + noise,
+    # unclipped, as a measure may be.
+    st.volume_measured = y + d * v.gaming_throughput * st.gaming + m.volume_noise * eps[0]
     kappa = quality_productivity(st, p)
     q = (v.base_quality + kappa * st.effort_quality - v.gaming_quality_loss * st.gaming
          - m.pressure_quality_loss * (1.0 - st.attention) + m.true_quality_noise * eps[2])

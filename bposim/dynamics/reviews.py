@@ -26,13 +26,13 @@ def review(st, p, u, n_vendors, ops):
     walks = (v.exit_patience > 0) & (st.loss_reviews >= max(v.exit_patience, 1))
     caught = st.period_detected > 0.0
     ends = c.review_terminate & ((st.trust_in_vendor < c.terminate_below_trust)
-                                 | (caught & (u[0] < c.termination_on_detection)))
+                                 | (caught & (u[0] < c.termination_on_detection + st.warning_risk)))
     switch = walks | ends
     keep = ops.not_(switch)
 
     warn = keep & c.review_warn & ((st.trust_in_vendor < c.warn_below_trust) | caught)
     st.unfounded_warning = (warn & ops.not_(caught)) * 1.0
-    st.warning_risk = ops.where(warn, c.warning_weight, 0.5 * st.warning_risk)
+    st.warning_risk = ops.where(warn, c.warning_weight, c.warning_memory * st.warning_risk)
     st.deviance = ops.where(warn, 0.0, st.deviance)
 
     audits = ops.maximum(st.period_audits, 1.0)
