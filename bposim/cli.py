@@ -19,9 +19,14 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
+from hydra.types import RunMode
+from omegaconf import open_dict
+
 from .config import ConfigError, validate
 from .io import write_parquet, write_text
 from .simulate import SimulationResult, simulate
+from .sweep import collate, sweep_name, validate_sweep
+from .sweep.collate import DONE
 
 HEADLINE = (
     ("client_net_value", "client net value", "MU", ",.0f"),
@@ -38,13 +43,33 @@ HEADLINE = (
 
 
 class ValidateConfig(Callback):
-    """Checks the configuration before Hydra creates the run folder, so bad input writes nothing."""
+    """Checks every configuration before Hydra creates any folder, so bad input writes nothing;
+    names a sweep's folder by its overrides, and gathers its jobs when it ends."""
 
     def on_run_start(self, config: DictConfig, **kwargs) -> None:
         _validate_or_exit(config)
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
-        _validate_or_exit(config)
+        task = list(config.hydra.overrides.task)
+        try:
+            n_jobs = validate_sweep(task)
+        except ConfigError as err:
+            print(f"bposim: {err}", file=sys.stderr)
+            sys.exit(2)
+        hydra_overrides = list(config.hydra.overrides.hydra)
+        if not any(o.startswith("hydra.sweep.dir=") for o in hydra_overrides):
+            # Pinned as an override so that every job, whose config Hydra composes anew,
+            # lands in the same folder; named by the sweep, so a re-run resumes it.
+            folder = f"multirun/{sweep_name(task)}"
+            with open_dict(config):
+                config.hydra.sweep.dir = folder
+                config.hydra.overrides.hydra.append(f"hydra.sweep.dir='{folder}'")
+        print(f"bposim: sweep of {n_jobs} job(s) into {config.hydra.sweep.dir}")
+
+    def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        written = collate(config.hydra.sweep.dir)
+        for kind, path in written.items():
+            print(f"bposim: {kind}: {path}")
 
 
 def _validate_or_exit(config: DictConfig) -> None:
@@ -75,13 +100,18 @@ def format_summary(result: SimulationResult) -> str:
     return "\n".join(lines)
 
 
-def write_run(result: SimulationResult, folder: Path) -> list[Path]:
-    """The run's tables as Parquet and its resolved config, each written atomically."""
-    out = [write_parquet(result.timeseries, folder / "timeseries.parquet"),
-           write_parquet(result.summary, folder / "summary.parquet")]
+def write_run(result: SimulationResult, folder: Path, timeseries_every: int = 1) -> list[Path]:
+    """The run's tables as Parquet and its resolved config, each written atomically.
+
+    summary.parquet comes last: its presence marks the run as finished (a resumed sweep skips it).
+    """
+    out = [write_text(OmegaConf.to_yaml(result.config), folder / "config.yaml")]
+    if timeseries_every > 0:
+        ts = result.timeseries
+        out.append(write_parquet(ts[(ts.step - 1) % timeseries_every == 0], folder / "timeseries.parquet"))
     if len(result.relationships):
         out.append(write_parquet(result.relationships, folder / "relationships.parquet"))
-    out.append(write_text(OmegaConf.to_yaml(result.config), folder / "config.yaml"))
+    out.append(write_parquet(result.summary, folder / DONE))
     return out
 
 
@@ -89,10 +119,18 @@ def write_run(result: SimulationResult, folder: Path) -> list[Path]:
 def _run(cfg: DictConfig) -> None:
     # Hydra sets the root logger to INFO; Mesa logs every step at INFO, which is noise here.
     logging.getLogger("MESA").setLevel(logging.WARNING)
-    folder = Path(HydraConfig.get().runtime.output_dir)
+    hc = HydraConfig.get()
+    folder = Path(hc.runtime.output_dir)
+    sweeping = hc.mode == RunMode.MULTIRUN
+    if sweeping and (folder / DONE).exists():
+        print(f"bposim: {hc.job.override_dirname or 'defaults'}: already done, skipped")
+        return
     plain = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])
     result = simulate(plain)
-    write_run(result, folder)
+    write_run(result, folder, timeseries_every=cfg.record.timeseries_every if sweeping else 1)
+    if sweeping:
+        print(f"bposim: {hc.job.override_dirname or 'defaults'}: done")
+        return
     print(format_summary(result))
     print(f"  results: {folder}")
 
@@ -100,3 +138,16 @@ def _run(cfg: DictConfig) -> None:
 def run() -> None:
     """Entry point of `bposim-run`."""
     _run()
+
+
+def collect() -> None:
+    """Entry point of `bposim-collect SWEEP_DIR`: gather a sweep's finished jobs into one table."""
+    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
+        print("usage: bposim-collect SWEEP_DIR", file=sys.stderr)
+        sys.exit(2)
+    written = collate(sys.argv[1])
+    if not written:
+        print(f"bposim-collect: no finished job in {sys.argv[1]}", file=sys.stderr)
+        sys.exit(1)
+    for kind, path in written.items():
+        print(f"{kind}: {path}")

@@ -189,6 +189,7 @@ class RecordConfig:
 
     relationships: str = param("auto", None, "per-relationship weekly rows: all, none, or auto (all up to auto_limit relationships)")
     every: int = param(1, "[1, 10000]", "keep per-relationship rows every k weeks", "weeks")
+    timeseries_every: int = param(1, "[0, 10000]", "in sweeps, keep the weekly series every k weeks per job (0: summaries only)", "weeks")
     auto_limit: int = param(500, "[0, 100000000]", "largest market (relationships x replications) recorded per relationship under auto", "relationships")
 
 

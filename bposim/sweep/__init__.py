@@ -1,0 +1,16 @@
+"""Sweeps as Hydra multiruns: up-front validation, resumable jobs, collation into one table.
+
+    bposim-run -m scheme=per_volume,quality_weighted client.audit_rate=0.05,0.2 replications=30
+
+Each job runs one configuration for all its replications at once and writes its results
+atomically into a folder named by its overrides (so a re-run finds it and skips it); the
+sweep folder is named by the sweep's overrides, so re-running the same command resumes it.
+When the sweep ends its jobs are gathered into sweep_summary.parquet/.csv (bposim-collect
+does the same for any sweep folder).
+"""
+
+from .collate import collate
+from .naming import sweep_name
+from .validate import validate_sweep
+
+__all__ = ["collate", "sweep_name", "validate_sweep"]

@@ -1,0 +1,96 @@
+"""Sweeps: Hydra multiruns with validation up front, resumable jobs, collation, launchers."""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bposim.sweep import sweep_name
+
+EXE = shutil.which("bposim-run", path=str(Path(sys.executable).parent)) or "bposim-run"
+SMALL = ["steps=26", "replications=3", "market.n_clients=2"]
+
+
+def sweep(args, cwd, **kw):
+    return subprocess.run([EXE, "-m", *args], cwd=cwd, capture_output=True, text=True, **kw)
+
+
+def table(folder: Path) -> pd.DataFrame:
+    df = pd.read_parquet(folder / "sweep_summary.parquet").drop(columns=["job"])
+    return df.sort_values(list(df.columns[:4])).reset_index(drop=True)
+
+
+def test_sweep_runs_every_job_and_collates_one_tidy_table(tmp_path):
+    out = sweep(["scheme=per_volume,quality_weighted", "client.audit_rate=0.05,0.2", *SMALL], tmp_path)
+    assert out.returncode == 0, out.stderr
+    folder = tmp_path / "multirun" / sweep_name(["scheme=per_volume,quality_weighted", "client.audit_rate=0.05,0.2", *SMALL])
+    jobs = sorted(p.name for p in folder.iterdir() if p.is_dir())
+    assert len(jobs) == 4 and "client.audit_rate=0.05,market.n_clients=2,replications=3,scheme=per_volume,steps=26" in jobs
+    summary = pd.read_parquet(folder / "sweep_summary.parquet")
+    assert len(summary) == 4 * 3
+    assert {"scheme", "client.audit_rate", "replication", "client_net_value"} <= set(summary.columns)
+    assert summary["client.audit_rate"].dtype.kind == "f", "swept numbers keep their type"
+    assert (folder / "sweep_summary.csv").exists() and (folder / "sweep_timeseries.parquet").exists()
+    ts = pd.read_parquet(folder / "sweep_timeseries.parquet")
+    assert len(ts) == 4 * 3 * 26
+
+
+def test_a_bad_value_anywhere_stops_the_sweep_before_any_job(tmp_path):
+    out = sweep(["scheme=per_volume,quality_weighted", "client.audit_rate=0.1,1.5", *SMALL], tmp_path)
+    assert out.returncode == 2
+    assert "client.audit_rate = 1.5 is out of range: allowed [0, 1]" in out.stderr
+    assert not (tmp_path / "multirun").exists()
+    out = sweep(["scheme=quality_weighted", "scheme.cap=0.9,0.2", "scheme.floor=0.5", *SMALL], tmp_path)
+    assert out.returncode == 2 and "scheme.floor = 0.5 is out of range" in out.stderr
+    assert not (tmp_path / "multirun").exists()
+
+
+def test_hydras_own_messages_come_through(tmp_path):
+    out = sweep(["scheme=per_volume,no_such_scheme", *SMALL], tmp_path)
+    assert out.returncode != 0 and "no_such_scheme" in out.stderr
+    out = sweep(["client.no_such_key=1,2", *SMALL], tmp_path)
+    assert out.returncode != 0 and "no_such_key" in out.stderr
+
+
+@pytest.mark.slow
+def test_an_interrupted_sweep_resumes_to_the_same_result(tmp_path):
+    args = ["seed=1,2,3,4,5,6,7,8", "replications=20", "steps=156"]
+    folder = tmp_path / "multirun" / sweep_name(args)
+    proc = subprocess.Popen([EXE, "-m", *args], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and len(list(folder.glob("*/summary.parquet"))) < 2:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done_before = len(list(folder.glob("*/summary.parquet")))
+    assert 2 <= done_before < 8, "the kill must land part-way through the sweep"
+    assert not (folder / "sweep_summary.parquet").exists()
+
+    rerun = sweep(args, tmp_path)
+    assert rerun.returncode == 0, rerun.stderr
+    assert rerun.stdout.count("already done, skipped") == done_before
+    assert len(list(folder.glob("*/summary.parquet"))) == 8
+
+    fresh = sweep([*args, f"hydra.sweep.dir={tmp_path / 'fresh'}"], tmp_path)
+    assert fresh.returncode == 0, fresh.stderr
+    resumed, uninterrupted = table(folder), table(tmp_path / "fresh")
+    assert len(resumed) == 8 * 20
+    pd.testing.assert_frame_equal(resumed, uninterrupted)
+
+
+@pytest.mark.slow
+def test_joblib_launcher_gives_the_same_numbers_as_the_basic_one(tmp_path):
+    args = ["scheme=per_volume,shared_outcome", "seed=1,2", *SMALL]
+    basic = sweep([*args, f"hydra.sweep.dir={tmp_path / 'basic'}"], tmp_path)
+    assert basic.returncode == 0, basic.stderr
+    joblib = sweep([*args, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={tmp_path / 'joblib'}"],
+                   tmp_path)
+    assert joblib.returncode == 0, joblib.stderr
+    pd.testing.assert_frame_equal(table(tmp_path / "basic"), table(tmp_path / "joblib"))
