@@ -162,13 +162,13 @@ class ClientConfig:
     review_terminate: bool = param(True, None, "reviews end contracts with very low trust or detected gaming")
     reweight_step: float = param(0.3, "[0, 1]", "share of the remaining way toward audited-quality pay per re-weighting", "share")
     quality_bonus_rate: float = param(1.0, "[0, 100]", "pay per score point above target of a fully re-weighted contract", "MU per unit of demand")
-    misalignment_tolerance: float = param(0.05, "[0, 1]", "gap between scored and audited quality a review tolerates", "quality points")
+    misalignment_tolerance: float = param(0.05, "[0, 1]", "mean gap between measured and audited true quality, over the period's audits, that a review tolerates", "quality points")
     audit_boost_step: float = param(1.5, "[1, 10]", "factor on the audit rate per review that finds misalignment", "x")
     reprice_step: float = param(0.05, "[0, 1]", "price change per re-pricing", "share")
     warn_below_trust: float = param(0.4, "[0, 1]", "trust below which a review warns the vendor", "index")
     terminate_below_trust: float = param(0.2, "[0, 1]", "trust below which a review ends the contract", "index")
     warning_memory: float = param(0.5, "[0, 1]", "share of a warning's weight still felt at the next review", "share")
-    warning_weight: float = param(0.3, "[0, 1]", "rise in the vendor's perceived chance of termination after a warning", "probability")
+    warning_weight: float = param(0.3, "[0, 1]", "rise in the chance of termination after a warning (if gaming is found again), as the vendor also sees it", "probability")
     switching_cost: float = param(1500.0, "[0, 1e9]", "one-off cost of switching vendor (search, transition, lost output)", "MU")
 
 

@@ -1,7 +1,7 @@
 """Elementwise operations for the weekly equations, on numpy arrays or on plain floats.
 
 The dynamics are written once against this small namespace. The array model evaluates them on
-(replications x relationships) arrays in one go; the per-agent reference loop (bposim.reference)
+(replications x relationships) arrays in one go; the per-agent engine
 (bposim.engines.AgentEngine) evaluates the very same functions on one relationship's floats,
 which is what the benchmark compares against and what the equivalence test checks.
 """

@@ -49,7 +49,7 @@ SECTIONS = (
     ("record", RecordConfig),
 )
 # Schemes in the order the brief introduces them; any scheme added later follows, by name.
-SCHEME_ORDER = ("per_volume", "quality_weighted", "shared_outcome", "fixed_fee", "hybrid", "linear")
+SCHEME_ORDER = ("per_volume", "quality_weighted", "shared_outcome", "fixed_fee", "hybrid", "linear", "kpi_index")
 
 BLOCKS = {
     "param-tables": lambda: param_tables(),

@@ -19,7 +19,7 @@ def learn_context(st, p):
 
 def update_trust(st, p, ops):
     c, v = p.client, p.vendor
-    good_week = ops.where(st.audited > 0.0, st.true_quality, st.score) >= c.quality_target
+    good_week = st.score >= c.quality_target  # in an audited week the score is the audited truth
     gain = ops.minimum(c.trust_gain * good_week + c.trust_gain_flag * st.breaks_flagged
                        + c.trust_gain_action * st.feedback_actioned
                        + c.trust_gain_vendor_feedback * st.vendor_feedback, 1.0)

@@ -1,9 +1,9 @@
 """What the week's work turns into: volume, true quality, the quality score, the business outcome.
 
-Volume and the score are what contracts can pay on; true quality is what the client gets and
-sees only through audits; the business outcome is the client's value of that output, reported
-outcome_lag weeks later with noise. Corner-cutting raises throughput and the score while it
-lowers true quality; a vendor stretched beyond its capacity loses quality too.
+The volume count and the score are what contracts can pay on; true quality is what the client
+gets and sees only through audits; the business outcome is the client's value of that output,
+reported outcome_lag weeks later with noise. Corner-cutting inflates the count and the score
+while it lowers true quality; a vendor stretched beyond its capacity loses quality too.
 """
 
 from __future__ import annotations

@@ -6,9 +6,10 @@ be, how much more pay does one more unit of each measure bring? The vendor's bes
 reads only `rates`, so what a scheme pays and what it incentivises cannot disagree.
 
 The measures, all per unit of baseline demand and week:
-  y  volume delivered (1.0 = the baseline demand served in full),
+  y  the volume count (1.0 = the baseline demand served in full; corner-cutting inflates it),
   s  the quality score the contract pays on (the measured score, blended toward audited
-     quality where a review has re-weighted the contract), in [0, 1],
+     quality where a review has re-weighted the contract; in an audited week, the audited
+     true quality), in [0, 1],
   o  the business outcome reported this week (client value of earlier output, lagged, noisy), MU.
 
 Adding a scheme: one module with a subclass decorated with @register and a Params dataclass,
