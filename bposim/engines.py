@@ -33,8 +33,11 @@ class ArrayEngine:
         self.model = model
         self.state = model.array_state
 
-    def week(self, level, eps_demand, staffed, draws: Draws, review_now: bool) -> None:
+    def week(self, level, staffed, review_now: bool) -> None:
         m, st = self.model, self.state
+        draw = m.streams
+        eps_demand = draw["demand"].next()[0]
+        draws = Draws(*(draw[name].next() for name in Draws._fields))
         st.demand = weekly_demand(st.base, level, eps_demand[:, m.client_of], m.settings, ARRAY)
         cells = m.replications * m.settings.market.n_vendors
         capacity = np.bincount(m.vendor_index.ravel(), weights=st.staff.ravel(), minlength=cells)
@@ -101,11 +104,11 @@ class AgentEngine:
         self.agents = AgentSet([a for row in self.grid for a in row], random=model.random)
         self.state = AssembledState(self.grid)
 
-    def week(self, level, eps_demand, staffed, draws: Draws, review_now: bool) -> None:
+    def week(self, level, staffed, review_now: bool) -> None:
         m, p = self.model, self.model.settings
         client_of = m.client_of_list
-        eps_demand = eps_demand.tolist()
-        per_stream = [d.tolist() for d in draws]  # each: [k][R][N]
+        eps_demand = m.streams["demand"].next_lists()[0]
+        per_stream = [m.streams[name].next_lists() for name in Draws._fields]  # each: [k][R][N]
         n_vendors = p.market.n_vendors
         for r, row in enumerate(self.grid):
             level_r = level if isinstance(level, float) else float(level[r, 0])

@@ -15,7 +15,6 @@ import numpy as np
 from .agents import Client, Vendor
 from .configure import settings_from
 from .dynamics.market import advance_shocks, demand_level
-from .dynamics.week import Draws
 from .engines import AGENT_ENGINE_MAX, AgentEngine, ArrayEngine
 from .metrics import ALL, ATTRIBUTES, METRIC_NAMES, Recorder
 from .rng import Streams
@@ -69,6 +68,7 @@ class BPOModel(mesa.Model):
         self.recorder = Recorder(cfg.steps, self.replications, self.n_relationships,
                                  self._records_relationships(cfg), cfg.record.every)
         self.collect = collect
+        self.week = 0  # weeks simulated so far
         self.datacollector = mesa.DataCollector(
             model_reporters={name: (lambda m, k=k: m.week_value(k)) for k, name in enumerate(METRIC_NAMES)})
 
@@ -123,9 +123,18 @@ class BPOModel(mesa.Model):
     # --- the week ---------------------------------------------------------------------------
 
     def step(self) -> None:
-        """One week: market (shocks, demand, capacity split), then every relationship's week."""
+        """One week (Mesa's entry point: its clock and `steps` counter advance too)."""
+        self.advance_week()
+
+    def advance_week(self) -> None:
+        """One week: market (shocks, demand, capacity split), then every relationship's week.
+
+        `simulate` calls this directly: a batch run needs no event clock, and Mesa's costs
+        more per week than a one-relationship market's whole week.
+        """
         p, draw = self.settings, self.streams
-        week = self.steps - 1                      # Mesa counts steps from 1
+        week = self.week
+        self.week += 1
         if self.shocks_possible:
             self.shock_left = advance_shocks(self.shock_left, week, p, draw["shocks"].next()[0])
             shocked = self.shock_left > 0
@@ -133,15 +142,13 @@ class BPOModel(mesa.Model):
         else:
             shocked, staffed = 0.0, 1.0
         level = demand_level(week, shocked, p)
-        eps_demand = draw["demand"].next()[0]
-        draws = Draws(*(draw[name].next() for name in Draws._fields))
         period = p.client.review_period
         review_now = period > 0 and (week + 1) % period == 0
-        self.engine.week(level, eps_demand, staffed, draws, review_now)
+        self.engine.week(level, staffed, review_now)
         self.recorder.record(self.engine.frame(ATTRIBUTES), week)
         if self.collect:
             self.datacollector.collect(self)
-        if self.steps >= self.n_steps:
+        if self.week >= self.n_steps:
             self.running = False
 
     # --- reading results --------------------------------------------------------------------

@@ -50,12 +50,14 @@ class Stream:
         per_week = replications * self.k * width
         self.chunk = int(max(1, min(52, chunk_cells // max(per_week, 1))))
         self._buf = None
+        self._lists = None
         self._pos = self.chunk
 
     def _refill(self):
         shape = (self.chunk, self.k, self.width)
         draw = (lambda g: g.random(shape)) if self.kind == "uniform" else (lambda g: g.standard_normal(shape))
         self._buf = np.stack([draw(g) for g in self.gens], axis=2)  # (chunk, k, R, width)
+        self._lists = None
         self._pos = 0
 
     def next(self) -> np.ndarray:
@@ -63,6 +65,19 @@ class Stream:
         if self._pos >= self.chunk:
             self._refill()
         out = self._buf[self._pos]
+        self._pos += 1
+        return out
+
+    def next_lists(self) -> list:
+        """This week's draws as nested lists [k][R][width] (for the per-agent engine).
+
+        The whole chunk is converted at once: one call instead of one per week.
+        """
+        if self._pos >= self.chunk:
+            self._refill()
+        if self._lists is None:
+            self._lists = self._buf.tolist()
+        out = self._lists[self._pos]
         self._pos += 1
         return out
 

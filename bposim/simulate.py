@@ -60,7 +60,7 @@ def simulate(config_or_overrides: Any = None, replications: int | None = None) -
     settings = settings_from(config_or_overrides)
     model = BPOModel(settings, replications=replications, collect=False)
     for _ in range(model.n_steps):
-        model.step()
+        model.advance_week()
     reps = range(model.replications)
     summary = model.recorder.summary(reps)
     summary.insert(1, "seed", model.seed)
