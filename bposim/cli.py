@@ -51,6 +51,11 @@ class ValidateConfig(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
         task = list(config.hydra.overrides.task)
+        # An experiment config may define its sweep in hydra.sweeper.params; the command line
+        # wins for a key given in both (as in Hydra's basic sweeper).
+        given = {o.lstrip("+~").partition("=")[0] for o in task}
+        params = config.hydra.sweeper.get("params") or {}
+        task += [f"{k}={v}" for k, v in params.items() if k not in given]
         try:
             n_jobs = validate_sweep(task)
         except ConfigError as err:
