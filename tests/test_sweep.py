@@ -85,12 +85,29 @@ def test_an_interrupted_sweep_resumes_to_the_same_result(tmp_path):
     pd.testing.assert_frame_equal(resumed, uninterrupted)
 
 
+LAUNCHERS = {
+    "joblib": ["hydra/launcher=joblib", "hydra.launcher.n_jobs=2"],
+    "submitit_local": ["hydra/launcher=submitit_local", "hydra.launcher.timeout_min=10"],
+    "ray": ["hydra/launcher=ray"],
+}
+
+
+@pytest.fixture(scope="module")
+def basic_sweep(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("basic")
+    out = sweep([*LAUNCHED, f"hydra.sweep.dir={folder / 'sweep'}"], folder)
+    assert out.returncode == 0, out.stderr
+    return table(folder / "sweep")
+
+
+LAUNCHED = ["scheme=per_volume,shared_outcome", "seed=1,2", *SMALL]
+
+
 @pytest.mark.slow
-def test_joblib_launcher_gives_the_same_numbers_as_the_basic_one(tmp_path):
-    args = ["scheme=per_volume,shared_outcome", "seed=1,2", *SMALL]
-    basic = sweep([*args, f"hydra.sweep.dir={tmp_path / 'basic'}"], tmp_path)
-    assert basic.returncode == 0, basic.stderr
-    joblib = sweep([*args, "hydra/launcher=joblib", "hydra.launcher.n_jobs=2", f"hydra.sweep.dir={tmp_path / 'joblib'}"],
-                   tmp_path)
-    assert joblib.returncode == 0, joblib.stderr
-    pd.testing.assert_frame_equal(table(tmp_path / "basic"), table(tmp_path / "joblib"))
+@pytest.mark.parametrize("launcher", sorted(LAUNCHERS))
+def test_every_launcher_gives_the_same_numbers_as_the_basic_one(launcher, basic_sweep, tmp_path):
+    if launcher == "ray":
+        pytest.importorskip("hydra_plugins.hydra_ray_launcher", reason="Ray is an optional extra (pip install bposim[ray]) and is not installed here")
+    out = sweep([*LAUNCHED, *LAUNCHERS[launcher], f"hydra.sweep.dir={tmp_path / 'sweep'}"], tmp_path, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    pd.testing.assert_frame_equal(basic_sweep, table(tmp_path / "sweep"))
