@@ -26,6 +26,7 @@ from .config import ConfigError, validate
 from .io import write_parquet, write_text
 from .simulate import SimulationResult, simulate
 from .sweep import collate, sweep_name, validate_sweep
+from .progress import SweepProgress
 from .sweep.collate import DONE
 
 HEADLINE = (
@@ -40,6 +41,9 @@ HEADLINE = (
     ("oversight_hours", "oversight hours", "h", ",.0f"),
     ("switches", "vendor switches", "", ".1f"),
 )
+
+
+_SWEEPS: dict[str, SweepProgress] = {}  # progress of the sweeps this process launched
 
 
 class ValidateConfig(Callback):
@@ -70,8 +74,14 @@ class ValidateConfig(Callback):
                 config.hydra.sweep.dir = folder
                 config.hydra.overrides.hydra.append(f"hydra.sweep.dir='{folder}'")
         print(f"bposim: sweep of {n_jobs} job(s) into {config.hydra.sweep.dir}")
+        # Kept off the callback object: launchers pickle callbacks into their workers.
+        _SWEEPS[str(config.hydra.sweep.dir)] = SweepProgress(
+            config.hydra.sweep.dir, n_jobs, int(config.get("replications", 1)), DONE).start()
 
     def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        progress = _SWEEPS.pop(str(config.hydra.sweep.dir), None)
+        if progress is not None:
+            progress.stop()
         written = collate(config.hydra.sweep.dir)
         for kind, path in written.items():
             print(f"bposim: {kind}: {path}")

@@ -12,6 +12,7 @@ from .config import as_dictconfig
 from .configure import settings_from
 from .metrics import Recorder
 from .model import BPOModel
+from .progress import week_bar
 
 
 class SimulationResult:
@@ -49,18 +50,26 @@ class SimulationResult:
         return as_dictconfig(self.settings.config)
 
 
-def simulate(config_or_overrides: Any = None, replications: int | None = None) -> SimulationResult:
+def simulate(config_or_overrides: Any = None, replications: int | None = None,
+             progress: bool | None = None) -> SimulationResult:
     """Run the model for config.steps weeks and return its tables.
 
     config_or_overrides: a configuration from `bposim.compose`, a list of Hydra overrides
         (["scheme=per_volume", "seed=3"]), a Config, a dict, or None for the defaults.
     replications: how many (None: the config's `replications`). All replications run at once
         in the same arrays; replication r gives the same numbers as it would alone.
+    progress: a bar over the weeks on stderr: True, False, or None to show it only on a
+        terminal for runs long enough to need one.
     """
     settings = settings_from(config_or_overrides)
     model = BPOModel(settings, replications=replications, collect=False)
+    bar = week_bar(model.n_steps, model.n_steps * model.n_relationships * model.replications, progress)
     for _ in range(model.n_steps):
         model.advance_week()
+        if bar is not None:
+            bar.update()
+    if bar is not None:
+        bar.close()
     reps = range(model.replications)
     summary = model.recorder.summary(reps)
     summary.insert(1, "seed", model.seed)
