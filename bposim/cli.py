@@ -141,6 +141,9 @@ def _run(cfg: DictConfig) -> None:
         print(f"bposim: {hc.job.override_dirname or 'defaults'}: already done, skipped")
         return
     plain = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])
+    if sweeping and plain.record.relationships == "auto":
+        # Collation never reads per-relationship rows; a sweep keeps them only when asked (all).
+        plain.record.relationships = "none"
     result = simulate(plain)
     write_run(result, folder, timeseries_every=cfg.record.timeseries_every if sweeping else 1)
     if sweeping:

@@ -187,7 +187,7 @@ class ShockConfig:
 class RecordConfig:
     """What is kept in memory: weekly market aggregates always; per-relationship rows as asked."""
 
-    relationships: str = param("auto", None, "per-relationship weekly rows: all, none, or auto (all up to auto_limit relationships)")
+    relationships: str = param("auto", None, "per-relationship weekly rows: all, none, or auto (all up to auto_limit relationships; none in sweeps)")
     every: int = param(1, "[1, 10000]", "keep per-relationship rows every k weeks", "weeks")
     timeseries_every: int = param(1, "[0, 10000]", "in sweeps, keep the weekly series every k weeks per job (0: summaries only)", "weeks")
     auto_limit: int = param(500, "[0, 100000000]", "largest market (relationships x replications) recorded per relationship under auto", "relationships")
