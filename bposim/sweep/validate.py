@@ -45,8 +45,15 @@ def validate_sweep(task_overrides: list[str]) -> int:
         base = _compose(tuple(group_combo))
         for value_combo in itertools.product(*[[(k, v) for v in c] for k, c in values]):
             cfg = base.copy()
-            for key, text in value_combo:
-                OmegaConf.update(cfg, key.lstrip("+"), OmegaConf.create(f"v: {text}").v, merge=True, force_add=key.startswith("+"))
+            try:
+                for key, text in value_combo:
+                    OmegaConf.update(cfg, key.lstrip("+"), OmegaConf.create(f"v: {text}").v, merge=True,
+                                     force_add=key.startswith("+"))
+            except Exception:
+                # Something Hydra itself would refuse (an unknown key, a bad value type):
+                # compose this job with Hydra so its own message comes through unchanged.
+                _compose((*group_combo, *(f"{k}={v}" for k, v in value_combo)))
+                raise
             try:
                 validate(cfg)
             except ConfigError as err:
