@@ -132,3 +132,10 @@ def test_mesa_batch_run_returns_the_reporters():
     while m.running:
         m.step()
     assert a == pytest.approx(m.datacollector.get_model_vars_dataframe().client_net_value.iloc[-1])
+
+
+def test_summary_can_be_rebuilt_from_a_timeseries_table():
+    from bposim.metrics import summarise
+    r = bposim.simulate(["market.n_clients=2"], replications=3)
+    pd.testing.assert_frame_equal(summarise(r.timeseries), r.summary.drop(columns=["seed", "scheme"]),
+                                  check_dtype=False)
