@@ -59,6 +59,11 @@ def review(st, p, u, n_vendors, ops):
     st.switches = switch * 1.0
     st.switch_cost = switch * c.switching_cost
     restart_contracts(st, p, switch, ops)
+    # A new team expects the audits it will really meet: the client's audit intensity, raised
+    # by earlier reviews, stays with the client.
+    expected_audits = ops.minimum(c.audit_rate * st.audit_boost
+                                  * (1.0 + c.audit_trust_sensitivity * (1.0 - c.trust_init)), 1.0)
+    st.audit_belief = ops.where(switch, expected_audits, st.audit_belief)
     for name in PERIOD:
         setattr(st, name, 0.0 * st.base)
 
