@@ -2,33 +2,38 @@
 
     bposim-compare                                     # all schemes, 30 replications, 3 years
     bposim-compare scheme=per_volume,shared_outcome market.n_clients=5 --baseline per_volume
+    bposim-report multirun/SWEEP [--by COL] [--baseline X] [--kpi K]   # the same, from a sweep
 
 Runs each scheme for all its replications at once, then writes into the report folder
-(default reports/compare-DATE-TIME): scorecard.csv and .md (mean and 95% CI per scheme),
-paired.csv and .md (each scheme minus the baseline within each replication, with CI and the
-share of replications it does better), results.parquet (one row per scheme and replication)
-and report.md with the assumptions and the command that reproduces it. Every file is written
+(default reports/compare-DATE-TIME): report.html (the report: one self-contained file with
+the scorecard, paired comparisons, fan charts over time, the two-party view, assumptions and
+provenance; figures embedded, opens offline), the same as report.md with figures/*.png,
+scorecard.csv and .md (mean and 95% CI per scheme), paired.csv and .md (each scheme minus the
+baseline within each replication, with CI and the share of replications it does better),
+assumptions.csv, results.parquet (one row per scheme and replication), timeseries.parquet
+(the weekly series of the fan charts) and configs/SCHEME.yaml. Every file is written
 atomically; a bad value stops everything before anything runs or is written.
+
+`bposim-report` builds the same report from a finished sweep (`bposim-run -m ...`): its
+sweep_summary.parquet, sweep_timeseries.parquet when kept, and each job's config.yaml; with
+two numeric settings swept it adds a heatmap of --kpi.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
-import platform
 import shlex
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 from omegaconf import OmegaConf
 
-from . import __version__
-from .analysis import paired, scorecard, wide
-from .config import ConfigError
+from .analysis.report import build_report, default_by, factors
+from .config import ConfigError, validate
 from .configure import compose
 from .io import write_parquet, write_text
 from .schemes import SCHEMES
@@ -36,6 +41,7 @@ from .simulate import simulate
 
 DEFAULT_SCHEMES = ("quality_weighted", "per_volume", "shared_outcome", "fixed_fee", "hybrid")
 DEFAULT_REPLICATIONS = 30
+HEADLINE = ("client net value", "vendor margin", "true quality", "gaming", "trust in vendor")  # printed
 
 
 def _split(overrides: list[str]) -> tuple[list[str], list[str]]:
@@ -50,12 +56,19 @@ def _split(overrides: list[str]) -> tuple[list[str], list[str]]:
     return schemes or list(DEFAULT_SCHEMES), rest
 
 
-def _md(df: pd.DataFrame) -> str:
-    cols = [str(c) for c in df.columns]
-    lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
-    for row in df.itertuples(index=False):
-        lines.append("| " + " | ".join(str(v) for v in row) + " |")
-    return "\n".join(lines)
+FAN_COLUMNS = ("trust_in_vendor", "trust_in_client", "gaming", "true_quality", "measured_quality", "quality_gap")
+MAX_WEEKS_KEPT = 260  # weekly points per series kept for the fan charts (longer runs are thinned)
+
+
+def _fan_table(result, scheme: str) -> pd.DataFrame:
+    """The weekly columns the fan charts need, as float32, thinned beyond MAX_WEEKS_KEPT weeks."""
+    ts = result.timeseries
+    every = max(1, -(-int(ts["step"].max()) // MAX_WEEKS_KEPT))
+    if every > 1:
+        ts = ts[(ts["step"] - 1) % every == 0]
+    out = ts[["replication", "step", *FAN_COLUMNS]].astype({c: "float32" for c in FAN_COLUMNS})
+    out.insert(0, "scheme", scheme)
+    return out.reset_index(drop=True)
 
 
 def run_comparison(overrides: list[str], baseline: str | None = None) -> dict:
@@ -69,57 +82,31 @@ def run_comparison(overrides: list[str], baseline: str | None = None) -> dict:
     if baseline not in schemes:
         raise ConfigError([f"--baseline {baseline!r} is not among the compared schemes {', '.join(schemes)}"])
     configs = {s: compose([f"scheme={s}", *rest]) for s in schemes}  # validate all first
-    tables = []
+    tables, series, settings = [], [], {}
     for s, cfg in configs.items():
-        tables.append(simulate(cfg).summary)
+        result = simulate(cfg)
+        tables.append(result.summary)
+        series.append(_fan_table(result, s))
+        settings[s] = result.settings
+        del result  # its weekly arrays go; only the summary and the fan columns stay
     results = pd.concat(tables, ignore_index=True)
+    timeseries = pd.concat(series, ignore_index=True)
     return {"schemes": schemes, "baseline": baseline, "configs": configs, "results": results,
-            "overrides": rest}
-
-
-def _provenance(run: dict, command: str) -> str:
-    cfg_text = "\n".join(OmegaConf.to_yaml(c) for c in run["configs"].values())
-    versions = ", ".join(f"{p} {metadata.version(p)}" for p in ("mesa", "numpy", "pandas", "hydra-core"))
-    return "\n".join([
-        f"- command: `{command}`",
-        f"- bposim {__version__}; {versions}; Python {platform.python_version()}",
-        f"- seed {next(iter(run['configs'].values())).seed}, replications "
-        f"{next(iter(run['configs'].values())).replications} per scheme on common random numbers",
-        f"- config hash (sha256 of the resolved configs): {hashlib.sha256(cfg_text.encode()).hexdigest()[:16]}",
-        f"- date: {dt.datetime.now().isoformat(timespec='seconds')}",
-    ])
+            "timeseries": timeseries, "settings": settings, "overrides": rest}
 
 
 def write_report(run: dict, folder: Path, command: str) -> Path:
+    """Write the report folder; return the path of report.html (the main artifact)."""
     results, baseline = run["results"], run["baseline"]
-    card = scorecard(results)
-    pairs = paired(results, baseline)
-    table = wide(card)
-    pair_view = pairs.assign(
-        difference=pairs.apply(lambda r: f"{r['difference']:,.3g} [{r['ci_low']:,.3g}, {r['ci_high']:,.3g}]", axis=1),
-        p_better=pairs["p_better"].map(lambda p: f"{p:.0%}"))[["scheme", "kpi", "difference", "p_better"]]
+    report = build_report(results, run.get("timeseries"), by="scheme", baseline=baseline, order=run["schemes"],
+                          settings=run.get("settings"), command=command, title="Contract comparison")
     write_parquet(results, folder / "results.parquet")
-    write_text(card.to_csv(index=False), folder / "scorecard.csv")
-    write_text(pairs.to_csv(index=False), folder / "paired.csv")
-    write_text(_md(table.reset_index()), folder / "scorecard.md")
-    write_text(_md(pair_view), folder / "paired.md")
+    if run.get("timeseries") is not None:
+        write_parquet(run["timeseries"], folder / "timeseries.parquet")
     for s, cfg in run["configs"].items():
         write_text(OmegaConf.to_yaml(cfg), folder / "configs" / f"{s}.yaml")
-    report = "\n\n".join([
-        "# Contract comparison",
-        "## Scorecard\nMean over replications with its 95% confidence interval. Money in MU over the "
-        "whole run; quality, gaming and trust are run averages in [0, 1]; escalations, oversight hours "
-        "and switches are totals over the run.",
-        _md(table.reset_index()),
-        f"## Paired comparison against {baseline}\nEach scheme minus {baseline} within the same "
-        "replication (same demand, shocks, breaks and audit dice), with its 95% confidence interval, and "
-        f"the share of replications in which the scheme does better than {baseline}.",
-        _md(pair_view),
-        "## Provenance\n" + _provenance(run, command),
-        "Assumptions: every parameter of each configuration is in configs/*.yaml in this folder; "
-        "their units and meanings are in docs/ODD.md.",
-    ])
-    return write_text(report + "\n", folder / "report.md")
+    run["report"] = report
+    return report.write(folder)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -135,17 +122,126 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         print(f"bposim-compare: {err}", file=sys.stderr)
         return 2
+    simulated = time.perf_counter() - started
     folder = Path(args.out or f"reports/compare-{dt.datetime.now():%Y%m%d-%H%M%S}")
-    report = write_report(run, folder, command)
-    card = wide(scorecard(run["results"]), digits=3)
-    headline = card[["client_net_value", "true_quality", "gaming", "trust_in_vendor", "vendor_margin"]]
+    report = write_report(run, folder, command.strip())
+    card = run["report"].scorecard_wide.set_index("scheme")
+    shown = [c for c in card.columns if c.split(" (")[0] in HEADLINE]
     print(f"bposim-compare: {len(run['schemes'])} schemes x "
           f"{len(run['results']) // len(run['schemes'])} replications "
-          f"in {time.perf_counter() - started:.1f} s")
-    print(headline.to_string())
+          f"simulated in {simulated:.1f} s, report in {time.perf_counter() - started - simulated:.1f} s")
+    print(card[shown].to_string())
+    print("(mean [95% CI] over replications; money in MU over the run)")
+    print(f"tables: {folder / 'scorecard.csv'}, {folder / 'paired.csv'} (and .md)")
     print(f"report: {report}")
     return 0
 
 
 def run() -> None:
     sys.exit(main())
+
+
+# --- bposim-report: the same report from a finished sweep ----------------------------------------
+
+
+def _sweep_settings(sweep_dir: Path) -> dict:
+    """Settings of every finished job of a sweep, by job folder name, from its config.yaml."""
+    out = {}
+    for cfg_path in sorted(sweep_dir.glob("*/config.yaml")):
+        if not (cfg_path.parent / "summary.parquet").exists():
+            continue
+        out[cfg_path.parent.name] = validate(OmegaConf.load(cfg_path))
+    return out
+
+
+def _sweep_command(sweep_dir: Path, args: list[str]) -> str:
+    report = "bposim-report " + " ".join(shlex.quote(a) for a in args)
+    path = sweep_dir / "multirun.yaml"
+    if not path.exists():
+        return report
+    try:
+        ov = OmegaConf.load(path).hydra.overrides
+        hydra_ov = [o for o in ov.hydra if not o.startswith("hydra.mode=")]
+        run_cmd = "bposim-run -m " + " ".join(shlex.quote(str(o)) for o in [*ov.task, *hydra_ov])
+    except Exception:  # an unexpected multirun.yaml: say only how to rebuild the report
+        return report
+    return f"{run_cmd} && {report}"
+
+
+def _sweep_order(sweep_dir: Path, results: pd.DataFrame, by: str) -> list | None:
+    """The values of `by` in the order the sweep command listed them (scheme=b,a keeps b first)."""
+    path = sweep_dir / "multirun.yaml"
+    if not path.exists() or pd.api.types.is_numeric_dtype(results[by]):
+        return None
+    try:
+        task = list(OmegaConf.load(path).hydra.overrides.task)
+    except Exception:
+        return None
+    for item in task:
+        key, _, value = str(item).partition("=")
+        if key.lstrip("+~") == by and "(" not in value:
+            present = {str(v): v for v in pd.unique(results[by])}
+            return [present[v.strip()] for v in value.split(",") if v.strip() in present]
+    return None
+
+
+def report_from_sweep(sweep_dir: str | Path, by: str | None = None, baseline: str | None = None,
+                      kpi: str = "client_net_value", out: str | Path | None = None, command: str = ""):
+    """Build and write the report of a finished sweep folder; return (path of report.html, Report)."""
+    sweep_dir = Path(sweep_dir)
+    summary_path = sweep_dir / "sweep_summary.parquet"
+    if not summary_path.exists():
+        raise FileNotFoundError(f"{summary_path} not found: is {sweep_dir} a finished sweep? "
+                                f"(bposim-collect {sweep_dir} gathers an interrupted one)")
+    results = pd.read_parquet(summary_path)
+    by = by or default_by(results)
+    if by not in results.columns:
+        raise ValueError(f"--by {by!r} is not a column of {summary_path.name}: varying columns are "
+                         f"{', '.join(factors(results)) or 'none'}")
+    if kpi not in results.columns:
+        raise ValueError(f"--kpi {kpi!r} is not a column of {summary_path.name}")
+    timeseries = None
+    ts_path = sweep_dir / "sweep_timeseries.parquet"
+    if ts_path.exists():
+        names = pq.read_schema(ts_path).names
+        keep = [c for c in names if c in {"job", "replication", "step", by, *factors(results), *FAN_COLUMNS}]
+        timeseries = pd.read_parquet(ts_path, columns=keep)
+        if by not in timeseries.columns and "job" in timeseries.columns and "job" in results.columns:
+            timeseries[by] = timeseries["job"].map(results.drop_duplicates("job").set_index("job")[by])
+        if by not in timeseries.columns:
+            timeseries = None
+    settings = _sweep_settings(sweep_dir)
+    report = build_report(results, timeseries, by=by, baseline=baseline, kpi=kpi, settings=settings,
+                          order=_sweep_order(sweep_dir, results, by),
+                          command=command, title=f"Sweep report: {sweep_dir.name}",
+                          extra_provenance={"sweep folder": str(sweep_dir.resolve())})
+    path = report.write(Path(out) if out else sweep_dir / "report")
+    return path, report
+
+
+def report_main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="bposim-report",
+        description="The bposim-compare report (HTML, CSV, Markdown) from a finished sweep folder.")
+    parser.add_argument("sweep_dir", help="a sweep folder with sweep_summary.parquet (from bposim-run -m)")
+    parser.add_argument("--by", help="column compared (default: scheme if it varies, else the first varying setting)")
+    parser.add_argument("--baseline", help="value of --by the others are compared with (default: the first)")
+    parser.add_argument("--kpi", default="client_net_value", help="KPI of the heatmap (default: client_net_value)")
+    parser.add_argument("--out", help="report folder (default: SWEEP_DIR/report)")
+    argv = list(argv if argv is not None else sys.argv[1:])
+    args = parser.parse_args(argv)
+    sweep_dir = Path(args.sweep_dir)
+    try:
+        path, report = report_from_sweep(sweep_dir, args.by, args.baseline, args.kpi, args.out,
+                                         command=_sweep_command(sweep_dir, argv))
+    except (FileNotFoundError, ValueError, ConfigError) as err:
+        print(f"bposim-report: {err}", file=sys.stderr)
+        return 2
+    print(f"bposim-report: {len(report.scorecard.iloc[:, 0].unique())} values of "
+          f"{report.scorecard.columns[0]} compared")
+    print(f"report: {path}")
+    return 0
+
+
+def report_run() -> None:
+    sys.exit(report_main())

@@ -46,7 +46,8 @@ def test_bposim_compare_writes_the_report(tmp_path, capsys):
                          "--baseline", "per_volume", "--out", str(tmp_path / "rep")])
     assert code == 0
     rep = tmp_path / "rep"
-    for name in ("report.md", "scorecard.csv", "scorecard.md", "paired.csv", "paired.md", "results.parquet"):
+    for name in ("report.html", "report.md", "scorecard.csv", "scorecard.md", "paired.csv", "paired.md",
+                 "results.parquet", "timeseries.parquet", "assumptions.csv"):
         assert (rep / name).exists(), name
     results = pd.read_parquet(rep / "results.parquet")
     assert sorted(results.scheme.unique()) == ["per_volume", "quality_weighted"]
@@ -54,7 +55,7 @@ def test_bposim_compare_writes_the_report(tmp_path, capsys):
     paired = pd.read_csv(rep / "paired.csv")
     assert set(paired.scheme) == {"quality_weighted"} and set(paired.baseline) == {"per_volume"}
     assert "Paired comparison against per_volume" in (rep / "report.md").read_text()
-    assert "report:" in capsys.readouterr().out
+    assert f"report: {rep / 'report.html'}" in capsys.readouterr().out
 
 
 def test_bposim_compare_refuses_bad_values_and_writes_nothing(tmp_path, capsys):

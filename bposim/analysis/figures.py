@@ -1,0 +1,488 @@
+"""Figures of a comparison or a sweep, drawn from its tidy tables.
+
+    from bposim.analysis import figures
+    fig = figures.fan_chart(timeseries, "trust_in_vendor")   # timeseries needs a `scheme` column
+    fig.reading          # "By week 156, the median client's trust in vendor is highest under ..."
+    fig.savefig("trust.png", bbox_inches="tight")
+
+Every function returns a matplotlib Figure built without pyplot (no global state, works with
+any backend, shows itself in a notebook) with a title, axis labels with units and a legend.
+Its `reading` attribute holds a one-line reading computed from the data; the same line is
+printed under the figure unless caption=False (save with bbox_inches="tight" to keep it).
+
+Tables:
+  timeseries: one row per replication and week (`replication`, `step`, metric columns, as
+      SimulationResult.timeseries) plus the column that names each configuration (`by`).
+  results: one row per replication (`replication`, KPI columns, as SimulationResult.summary)
+      plus the column(s) naming each configuration.
+Rows sharing a value of `by` are pooled: with other settings varying too, a fan shows the
+spread over all of them.
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+
+import numpy as np
+import pandas as pd
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
+
+from .labels import kpi_unit, label, parameter_label, parameter_meaning, weekly_unit
+from .scorecard import KPIS
+from .stats import mean_ci
+
+# Okabe-Ito colours (distinguishable with the common colour-vision deficiencies), one per scheme.
+SCHEME_COLORS = {
+    "per_volume": "#D55E00",
+    "quality_weighted": "#0072B2",
+    "shared_outcome": "#009E73",
+    "fixed_fee": "#CC79A7",
+    "hybrid": "#E69F00",
+    "kpi_index": "#56B4E9",
+    "linear": "#555555",
+}
+_SPARE = ("#56B4E9", "#555555", "#F0E442", "#882255", "#44AA99", "#999933", "#AA4499")
+
+STYLE = {
+    "figure.dpi": 100, "savefig.dpi": 110, "font.size": 10, "axes.titlesize": 11,
+    "axes.labelsize": 10, "legend.fontsize": 9, "xtick.labelsize": 9, "ytick.labelsize": 9,
+    "axes.grid": True, "grid.alpha": 0.3, "axes.spines.top": False, "axes.spines.right": False,
+    "figure.titlesize": 13, "figure.titleweight": "bold",
+}
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def fmt(value: float) -> str:
+    """A number at a precision that suits its size (1,234 / 12.3 / 0.123)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    a = abs(value)
+    if a >= 1000:
+        return f"{value:,.0f}"
+    if a >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def number_format(values) -> str:
+    """One format spec for a set of numbers, from their size, so they line up."""
+    vals = [abs(float(v)) for v in values if v is not None and not math.isnan(float(v))]
+    top = max(vals) if vals else 0.0
+    if top >= 100:
+        return ",.0f"
+    if top >= 10:
+        return ".1f"
+    if top >= 1:
+        return ".2f"
+    return ".3f"
+
+
+def group_order(values: pd.Series, order=None) -> list:
+    """The groups in `order` when given, sorted when numeric, else in order of appearance."""
+    present = list(pd.unique(values))
+    if order is not None:
+        return [g for g in order if g in present] + [g for g in present if g not in order]
+    if pd.api.types.is_numeric_dtype(values):
+        return sorted(present)
+    return present
+
+
+def group_name(by: str, value) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (float, np.floating)):
+        return f"{by} = {value:g}"
+    return f"{by} = {value}"
+
+
+def colors(groups: list) -> dict:
+    """One colour per group: fixed per scheme name; an ordered colour scale for numbers."""
+    if groups and all(isinstance(g, (int, float, np.integer, np.floating)) for g in groups):
+        from matplotlib import colormaps
+
+        cmap = colormaps["viridis"]
+        n = len(groups)
+        return {g: cmap(0.05 + 0.7 * (i / max(n - 1, 1))) for i, g in enumerate(groups)}
+    out, spare = {}, iter(_SPARE * 4)
+    for g in groups:
+        out[g] = SCHEME_COLORS.get(str(g)) or next(spare)
+    return out
+
+
+def reading(fig: Figure) -> str:
+    """The one-line reading of a figure made here."""
+    return getattr(fig, "reading", "")
+
+
+def _finish(fig: Figure, title: str, text: str, caption: bool) -> Figure:
+    fig.suptitle(title, fontsize=STYLE["figure.titlesize"], fontweight="bold")
+    fig.reading = text
+    if caption and text:
+        width = int(fig.get_figwidth() * 12)
+        fig.text(0.01, -0.01, "\n".join(textwrap.wrap(text, width)), ha="left", va="top",
+                 fontsize=10, style="italic", color="#333333")
+    return fig
+
+
+def _panel_grid(fig: Figure, n: int, share: bool = True):
+    ncols = min(n, 3)
+    nrows = math.ceil(n / ncols)
+    axes = fig.subplots(nrows, ncols, sharex=True, sharey=share, squeeze=False).ravel()
+    return axes, nrows, ncols
+
+
+def _use_panels(layout: str, n: int) -> bool:
+    if layout not in ("auto", "overlay", "panels"):
+        raise ValueError(f"layout = {layout!r}: use auto, overlay or panels")
+    return layout == "panels" or (layout == "auto" and n > 3)
+
+
+def _quantiles(ts: pd.DataFrame, by: str, metric: str) -> pd.DataFrame:
+    q = ts.groupby([by, "step"], sort=True)[metric].quantile(list(QUANTILES)).unstack()
+    q.columns = [f"q{int(round(c * 100)):02d}" for c in q.columns]
+    return q
+
+
+def _check_columns(df: pd.DataFrame, cols, what: str) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ValueError(f"the {what} table has no column {', '.join(map(repr, missing))}: "
+                         f"columns are {', '.join(map(str, df.columns))}")
+
+
+_BAND_KEY = [Line2D([], [], color="#444444", lw=2, label="median"),
+             Patch(color="#444444", alpha=0.35, label="middle 50% of replications"),
+             Patch(color="#444444", alpha=0.13, label="90% of replications")]
+
+
+# --- fan charts -------------------------------------------------------------------------------
+
+
+def fan_chart(timeseries: pd.DataFrame, metric: str, by: str = "scheme", order=None,
+              layout: str = "auto", title: str | None = None, caption: bool = True) -> Figure:
+    """The weekly `metric` per value of `by`: median over replications with 50% and 90% bands.
+
+    layout: overlay (all groups on one axis), panels (one small panel per group, the other
+    groups' medians in grey behind), or auto (panels above three groups).
+    """
+    _check_columns(timeseries, [by, "step", metric], "timeseries")
+    groups = group_order(timeseries[by], order)
+    col = colors(groups)
+    q = _quantiles(timeseries, by, metric)
+    name, unit = label(metric), weekly_unit(metric)
+    ylabel = f"{name} ({unit})" if unit else name
+    said = label(metric)
+    panels = _use_panels(layout, len(groups))
+    with rc_context(STYLE):
+        if panels:
+            fig = Figure(figsize=(12, 3.2 * math.ceil(len(groups) / 3) + 0.6), layout="constrained")
+            axes, nrows, ncols = _panel_grid(fig, len(groups))
+        else:
+            fig = Figure(figsize=(9, 5.2), layout="constrained")
+            axes = [fig.subplots()]
+        for i, g in enumerate(groups):
+            ax = axes[i] if panels else axes[0]
+            d = q.loc[g]
+            steps = d.index.to_numpy()
+            if panels:
+                for h in groups:
+                    if h != g:
+                        ax.plot(q.loc[h].index, q.loc[h]["q50"], color="#9a9a9a", lw=0.9, alpha=0.8)
+            ax.fill_between(steps, d["q05"], d["q95"], color=col[g], alpha=0.13, lw=0)
+            ax.fill_between(steps, d["q25"], d["q75"], color=col[g], alpha=0.35, lw=0)
+            ax.plot(steps, d["q50"], color=col[g], lw=2, label=group_name(by, g))
+            if panels:
+                ax.set_title(group_name(by, g), color=col[g], fontweight="bold")
+        if panels:
+            for ax in axes[len(groups):]:
+                ax.set_visible(False)
+            fig.supylabel(ylabel, fontsize=STYLE["axes.labelsize"] + 1)
+            for ax in axes[:len(groups)]:
+                ax.set_xlabel("week")
+                ax.tick_params(labelbottom=True)
+            key = _BAND_KEY + [Line2D([], [], color="#9a9a9a", lw=0.9, label="other groups' medians")]
+            if len(groups) < len(axes):
+                spare = axes[len(groups)]
+                spare.set_visible(True)
+                spare.axis("off")
+                spare.legend(handles=key, loc="center", frameon=False, fontsize=10)
+            else:
+                fig.legend(handles=key, loc="outside lower center", ncols=4, frameon=False)
+        else:
+            ax = axes[0]
+            ax.set_xlabel("week")
+            ax.set_ylabel(ylabel)
+            handles = [Line2D([], [], color=col[g], lw=2, label=group_name(by, g)) for g in groups]
+            first = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False,
+                              title=by)
+            ax.add_artist(first)
+            ax.legend(handles=_BAND_KEY, loc="lower left", bbox_to_anchor=(1.01, 0), frameon=False)
+    last = int(q.index.get_level_values("step").max())
+    final = {g: float(q.loc[(g, last), "q50"]) for g in groups}
+    if len(groups) > 1:
+        hi = max(final, key=final.get)
+        lo = min(final, key=final.get)
+        text = (f"By week {last}, the median {said} is highest under {group_name(by, hi)} "
+                f"({fmt(final[hi])}) and lowest under {group_name(by, lo)} ({fmt(final[lo])}).")
+    else:
+        g = groups[0]
+        d = q.loc[g]
+        text = (f"The median {said} goes from {fmt(float(d['q50'].iloc[0]))} in week {int(d.index[0])} to "
+                f"{fmt(final[g])} in week {last}; 90% of replications end between "
+                f"{fmt(float(d['q05'].iloc[-1]))} and {fmt(float(d['q95'].iloc[-1]))}.")
+    return _finish(fig, title or f"{name[:1].upper()}{name[1:]}, week by week", text, caption)
+
+
+def quality_fan(timeseries: pd.DataFrame, by: str = "scheme", order=None, layout: str = "auto",
+                title: str | None = None, caption: bool = True) -> Figure:
+    """True quality (solid, with its 50% band) against measured quality (dashed), per `by` value:
+    where the dashed line runs above the solid one, the metric overstates the work."""
+    _check_columns(timeseries, [by, "step", "true_quality", "measured_quality"], "timeseries")
+    groups = group_order(timeseries[by], order)
+    col = colors(groups)
+    qt = _quantiles(timeseries, by, "true_quality")
+    qm = _quantiles(timeseries, by, "measured_quality")
+    gap_col = "quality_gap" if "quality_gap" in timeseries.columns else None
+    ts = timeseries if gap_col else timeseries.assign(
+        quality_gap=timeseries["measured_quality"] - timeseries["true_quality"])
+    panels = _use_panels(layout, len(groups))
+    ylabel = "quality (points [0, 1])"
+    with rc_context(STYLE):
+        if panels:
+            fig = Figure(figsize=(12, 3.2 * math.ceil(len(groups) / 3) + 0.6), layout="constrained")
+            axes, nrows, ncols = _panel_grid(fig, len(groups))
+        else:
+            fig = Figure(figsize=(9, 5.2), layout="constrained")
+            axes = [fig.subplots()]
+        for i, g in enumerate(groups):
+            ax = axes[i] if panels else axes[0]
+            t, m = qt.loc[g], qm.loc[g]
+            steps = t.index.to_numpy()
+            ax.fill_between(steps, t["q25"], t["q75"], color=col[g], alpha=0.25, lw=0)
+            ax.plot(steps, t["q50"], color=col[g], lw=2, ls="-")
+            ax.plot(steps, m["q50"], color=col[g], lw=2, ls="--")
+            if panels:
+                ax.fill_between(steps, t["q50"], m["q50"], color="#bbbbbb", alpha=0.35, lw=0, hatch="///")
+                ax.set_title(group_name(by, g), color=col[g], fontweight="bold")
+        key = [Line2D([], [], color="#444444", lw=2, ls="-", label="true quality (median)"),
+               Patch(color="#444444", alpha=0.25, label="true quality, middle 50%"),
+               Line2D([], [], color="#444444", lw=2, ls="--", label="measured quality (median)")]
+        if panels:
+            key.append(Patch(facecolor="#bbbbbb", alpha=0.6, hatch="///", label="gap: what the score overstates"))
+            for ax in axes[len(groups):]:
+                ax.set_visible(False)
+            fig.supylabel(ylabel, fontsize=STYLE["axes.labelsize"] + 1)
+            for ax in axes[:len(groups)]:
+                ax.set_xlabel("week")
+                ax.tick_params(labelbottom=True)
+            if len(groups) < len(axes):
+                spare = axes[len(groups)]
+                spare.set_visible(True)
+                spare.axis("off")
+                spare.legend(handles=key, loc="center", frameon=False, fontsize=10)
+            else:
+                fig.legend(handles=key, loc="outside lower center", ncols=4, frameon=False)
+        else:
+            ax = axes[0]
+            ax.set_xlabel("week")
+            ax.set_ylabel(ylabel)
+            handles = [Line2D([], [], color=col[g], lw=2, label=group_name(by, g)) for g in groups]
+            first = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False,
+                              title=by)
+            ax.add_artist(first)
+            ax.legend(handles=key, loc="lower left", bbox_to_anchor=(1.01, 0), frameon=False)
+    last = int(qt.index.get_level_values("step").max())
+    gap = ts.groupby(by)["quality_gap"].mean().to_dict()  # over weeks and replications
+    if len(groups) > 1:
+        hi = max(gap, key=gap.get)
+        lo = min(gap, key=gap.get)
+        text = (f"Averaged over the {last} weeks, the measured score runs {fmt(gap[hi])} points above true "
+                f"quality under {group_name(by, hi)}, the most, and {fmt(gap[lo])} under "
+                f"{group_name(by, lo)}, the least.")
+    else:
+        g = groups[0]
+        text = (f"Averaged over the {last} weeks, the measured score runs {fmt(gap[g])} points above true "
+                f"quality; in week {last} the medians are {fmt(float(qm.loc[(g, last), 'q50']))} measured "
+                f"and {fmt(float(qt.loc[(g, last), 'q50']))} true.")
+    return _finish(fig, title or "True quality against measured quality, week by week", text, caption)
+
+
+# --- the two-party view -----------------------------------------------------------------------
+
+
+def two_party(results: pd.DataFrame, by: str = "scheme", order=None, title: str | None = None,
+              caption: bool = True) -> Figure:
+    """Client net value against vendor margin: one dot per replication, a cross per `by` value
+    at the means with their 95% confidence intervals. Who gets the surplus."""
+    _check_columns(results, [by, "client_net_value", "vendor_margin"], "results")
+    groups = group_order(results[by], order)
+    col = colors(groups)
+    weeks = int(results["weeks"].iloc[0]) if "weeks" in results.columns else None
+    means = {}
+    with rc_context(STYLE):
+        fig = Figure(figsize=(9, 6.2), layout="constrained")
+        ax = fig.subplots()
+        for g in groups:
+            d = results[results[by] == g]
+            x, y = d["vendor_margin"].to_numpy(float), d["client_net_value"].to_numpy(float)
+            ax.scatter(x, y, s=14, color=col[g], alpha=0.3, lw=0)
+            mx, xlo, xhi, _ = mean_ci(x)
+            my, ylo, yhi, _ = mean_ci(y)
+            means[g] = (mx, my)
+            xerr = [[mx - xlo], [xhi - mx]] if not math.isnan(xlo) else None
+            yerr = [[my - ylo], [yhi - my]] if not math.isnan(ylo) else None
+            ax.errorbar([mx], [my], xerr=xerr, yerr=yerr, color=col[g], lw=2.2, capsize=5, capthick=2,
+                        marker="o", ms=7, mec="white", mew=1.2, label=group_name(by, g), zorder=5)
+        xlim, ylim = ax.get_xlim(), ax.get_ylim()
+        if xlim[0] < 0 < xlim[1]:
+            ax.axvline(0, color="#777777", lw=0.8)
+        if ylim[0] < 0 < ylim[1]:
+            ax.axhline(0, color="#777777", lw=0.8)
+        _thousands(ax.xaxis)
+        _thousands(ax.yaxis)
+        _place_labels(fig, ax, {group_name(by, g): (means[g], col[g]) for g in groups})
+        over = f"total over {weeks} weeks" if weeks else "total over the run"
+        ax.set_xlabel(f"vendor margin: what the vendor keeps (MU, {over})")
+        ax.set_ylabel(f"client net value: what the client keeps (MU, {over})")
+        handles = [Line2D([], [], color=col[g], marker="o", lw=2, label=group_name(by, g)) for g in groups]
+        handles += [Line2D([], [], color="#777777", marker="o", lw=0, ms=4, alpha=0.5, label="one replication"),
+                    Line2D([], [], color="#444444", marker="o", lw=2, label="mean, bars: 95% CI")]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    client_best = max(means, key=lambda g: means[g][1])
+    vendor_best = max(means, key=lambda g: means[g][0])
+    joint_best = max(means, key=lambda g: means[g][0] + means[g][1])
+    if len(groups) > 1:
+        text = (f"The client keeps the most under {group_name(by, client_best)} "
+                f"({fmt(means[client_best][1])} MU), the vendor under {group_name(by, vendor_best)} "
+                f"({fmt(means[vendor_best][0])} MU); together they keep the most under "
+                f"{group_name(by, joint_best)} ({fmt(sum(means[joint_best]))} MU).")
+    else:
+        g = groups[0]
+        text = (f"The client keeps {fmt(means[g][1])} MU and the vendor {fmt(means[g][0])} MU on average "
+                f"over the run.")
+    return _finish(fig, title or "Who gets the surplus: client net value against vendor margin", text, caption)
+
+
+def _thousands(axis) -> None:
+    from matplotlib.ticker import FuncFormatter
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}" if abs(v) >= 1000 else f"{v:g}"))
+
+
+_OFFSETS = ((8, 7, "left", "bottom"), (8, -7, "left", "top"), (-8, 7, "right", "bottom"),
+            (-8, -7, "right", "top"), (0, 16, "center", "bottom"), (0, -16, "center", "top"),
+            (14, 0, "left", "center"), (-14, 0, "right", "center"), (8, 24, "left", "bottom"),
+            (8, -24, "left", "top"), (-8, 24, "right", "bottom"), (-8, -24, "right", "top"))
+
+
+def _place_labels(fig: Figure, ax, points: dict) -> None:
+    """Name each mean next to its marker, choosing for each the first nearby spot that overlaps
+    neither an earlier label nor another mean."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    markers = [ax.transData.transform(xy) for xy, _ in points.values()]
+    taken = []
+    for text, (xy, color) in points.items():
+        chosen = None
+        for dx, dy, ha, va in _OFFSETS:
+            ann = ax.annotate(text, xy, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                              color=color, fontweight="bold", fontsize=10, zorder=6)
+            box = ann.get_window_extent(renderer).expanded(1.05, 1.15)
+            clash = any(box.overlaps(t) for t in taken) or any(
+                box.contains(*m) for m in markers if not np.allclose(m, ax.transData.transform(xy)))
+            if not clash:
+                chosen = ann
+                break
+            ann.remove()
+        if chosen is None:
+            dx, dy, ha, va = _OFFSETS[0]
+            chosen = ax.annotate(text, xy, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                                 color=color, fontweight="bold", fontsize=10, zorder=6)
+        chosen.set_bbox({"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
+        taken.append(chosen.get_window_extent(renderer).expanded(1.05, 1.15))
+
+
+# --- phase diagram ----------------------------------------------------------------------------
+
+
+def heatmap(results: pd.DataFrame, x: str, y: str, kpi: str = "client_net_value", facet: str | None = None,
+            title: str | None = None, caption: bool = True) -> Figure:
+    """Mean `kpi` over a grid of two numeric swept parameters (a phase diagram), one panel per
+    value of `facet` when given. Green is better where the KPI has a better direction."""
+    cols = [x, y, kpi] + ([facet] if facet else [])
+    _check_columns(results, cols, "results")
+    facets = group_order(results[facet]) if facet else [None]
+    xs = sorted(pd.unique(results[x]))
+    ys = sorted(pd.unique(results[y]))
+    grids = {}
+    for f in facets:
+        d = results if f is None else results[results[facet] == f]
+        grids[f] = d.groupby([y, x])[kpi].mean().unstack(x).reindex(index=ys, columns=xs)
+    values = np.concatenate([g.to_numpy(float).ravel() for g in grids.values()])
+    vmin, vmax = np.nanmin(values), np.nanmax(values)
+    higher_better = KPIS.get(kpi)
+    cmap = "viridis" if higher_better is None else ("RdYlGn" if higher_better else "RdYlGn_r")
+    name = label(kpi)
+    weeks = int(results["weeks"].iloc[0]) if "weeks" in results.columns else None
+    unit = kpi_unit(kpi, weeks)
+    n = len(facets)
+    with rc_context(STYLE):
+        fig = Figure(figsize=(min(5.2 * n, 15) + 1.2, 5.2), layout="constrained")
+        axes = fig.subplots(1, n, sharey=True, squeeze=False).ravel()
+        for ax, f in zip(axes, facets):
+            grid = grids[f].to_numpy(float)
+            mesh = ax.imshow(grid, origin="lower", cmap=cmap, vmin=vmin, vmax=vmax, aspect="auto")
+            ax.grid(False)
+            ax.set_xticks(range(len(xs)), [f"{v:g}" for v in xs])
+            ax.set_yticks(range(len(ys)), [f"{v:g}" for v in ys])
+            span = (vmax - vmin) or 1.0
+            spec = number_format(values)
+            for i in range(len(ys)):
+                for j in range(len(xs)):
+                    v = grid[i, j]
+                    if math.isnan(v):
+                        continue
+                    pos = (v - vmin) / span
+                    dark = pos < 0.25 or pos > 0.8 if cmap.startswith("RdYlGn") else pos < 0.55
+                    ax.text(j, i, format(v, spec), ha="center", va="center", fontsize=10,
+                            color="white" if dark else "black")
+            ax.set_xlabel(_param_axis(x))
+            if f is not None:
+                ax.set_title(group_name(facet, f), fontweight="bold")
+        axes[0].set_ylabel(_param_axis(y))
+        bar = fig.colorbar(mesh, ax=list(axes), shrink=0.9)
+        bar.set_label(f"mean {name} ({unit})")
+        _thousands(bar.ax.yaxis)
+    best_fn = (max if higher_better is not False else min)
+    cells = [(f, yv, xv, float(grids[f].loc[yv, xv])) for f in facets for yv in ys for xv in xs
+             if not math.isnan(grids[f].loc[yv, xv])]
+    best = best_fn(cells, key=lambda c: c[3])
+    worst = (min if best_fn is max else max)(cells, key=lambda c: c[3])
+
+    def where(c):
+        place = f"{x} = {c[2]:g}, {y} = {c[1]:g}"
+        return place + (f", {group_name(facet, c[0])}" if facet else "")
+
+    word = "best" if higher_better is not None else "highest"
+    other = "worst" if higher_better is not None else "lowest"
+    text = f"Mean {name} is {word} at {where(best)} ({fmt(best[3])}) and {other} at {where(worst)} ({fmt(worst[3])})."
+    return _finish(fig, title or f"Mean {name} across {x} and {y}", text, caption)
+
+
+def _param_axis(name: str) -> str:
+    meaning = parameter_meaning(name)
+    text = parameter_label(name)
+    if meaning:
+        text += "\n" + "\n".join(textwrap.wrap(meaning, 55))
+    return text
