@@ -165,6 +165,43 @@ _BAND_KEY = [Line2D([], [], color="#444444", lw=2, label="median"),
 # --- fan charts -------------------------------------------------------------------------------
 
 
+def _weekly_figure(n_groups: int, panels: bool):
+    """A figure for a week-by-week chart: a grid of panels, one per group, or one axis."""
+    if panels:
+        fig = Figure(figsize=(12, 3.2 * math.ceil(n_groups / 3) + 0.6), layout="constrained")
+        return fig, _panel_grid(fig, n_groups)[0]
+    fig = Figure(figsize=(9, 5.2), layout="constrained")
+    return fig, [fig.subplots()]
+
+
+def _weekly_legends(fig: Figure, axes, groups: list, by: str, col: dict, ylabel: str, key: list,
+                    panels: bool) -> None:
+    """Axis labels and legends of a week-by-week chart: one panel per group (the key in a spare
+    panel or below), or all groups on one axis (groups and key beside it)."""
+    if panels:
+        for ax in axes[len(groups):]:
+            ax.set_visible(False)
+        fig.supylabel(ylabel, fontsize=STYLE["axes.labelsize"] + 1)
+        for ax in axes[:len(groups)]:
+            ax.set_xlabel("week")
+            ax.tick_params(labelbottom=True)
+        if len(groups) < len(axes):
+            spare = axes[len(groups)]
+            spare.set_visible(True)
+            spare.axis("off")
+            spare.legend(handles=key, loc="center", frameon=False, fontsize=10)
+        else:
+            fig.legend(handles=key, loc="outside lower center", ncols=4, frameon=False)
+        return
+    ax = axes[0]
+    ax.set_xlabel("week")
+    ax.set_ylabel(ylabel)
+    handles = [Line2D([], [], color=col[g], lw=2, label=group_name(by, g)) for g in groups]
+    first = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title=by)
+    ax.add_artist(first)
+    ax.legend(handles=key, loc="lower left", bbox_to_anchor=(1.01, 0), frameon=False)
+
+
 def fan_chart(timeseries: pd.DataFrame, metric: str, by: str = "scheme", order=None,
               layout: str = "auto", title: str | None = None, caption: bool = True) -> Figure:
     """The weekly `metric` per value of `by`: median over replications with 50% and 90% bands.
@@ -181,12 +218,7 @@ def fan_chart(timeseries: pd.DataFrame, metric: str, by: str = "scheme", order=N
     said = label(metric)
     panels = _use_panels(layout, len(groups))
     with rc_context(STYLE):
-        if panels:
-            fig = Figure(figsize=(12, 3.2 * math.ceil(len(groups) / 3) + 0.6), layout="constrained")
-            axes, nrows, ncols = _panel_grid(fig, len(groups))
-        else:
-            fig = Figure(figsize=(9, 5.2), layout="constrained")
-            axes = [fig.subplots()]
+        fig, axes = _weekly_figure(len(groups), panels)
         for i, g in enumerate(groups):
             ax = axes[i] if panels else axes[0]
             d = q.loc[g]
@@ -200,30 +232,8 @@ def fan_chart(timeseries: pd.DataFrame, metric: str, by: str = "scheme", order=N
             ax.plot(steps, d["q50"], color=col[g], lw=2, label=group_name(by, g))
             if panels:
                 ax.set_title(group_name(by, g), color=col[g], fontweight="bold")
-        if panels:
-            for ax in axes[len(groups):]:
-                ax.set_visible(False)
-            fig.supylabel(ylabel, fontsize=STYLE["axes.labelsize"] + 1)
-            for ax in axes[:len(groups)]:
-                ax.set_xlabel("week")
-                ax.tick_params(labelbottom=True)
-            key = _BAND_KEY + [Line2D([], [], color="#9a9a9a", lw=0.9, label="other groups' medians")]
-            if len(groups) < len(axes):
-                spare = axes[len(groups)]
-                spare.set_visible(True)
-                spare.axis("off")
-                spare.legend(handles=key, loc="center", frameon=False, fontsize=10)
-            else:
-                fig.legend(handles=key, loc="outside lower center", ncols=4, frameon=False)
-        else:
-            ax = axes[0]
-            ax.set_xlabel("week")
-            ax.set_ylabel(ylabel)
-            handles = [Line2D([], [], color=col[g], lw=2, label=group_name(by, g)) for g in groups]
-            first = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False,
-                              title=by)
-            ax.add_artist(first)
-            ax.legend(handles=_BAND_KEY, loc="lower left", bbox_to_anchor=(1.01, 0), frameon=False)
+        key = _BAND_KEY + [Line2D([], [], color="#9a9a9a", lw=0.9, label="other groups' medians")] if panels else _BAND_KEY
+        _weekly_legends(fig, axes, groups, by, col, ylabel, key, panels)
     last = int(q.index.get_level_values("step").max())
     final = {g: float(q.loc[(g, last), "q50"]) for g in groups}
     if len(groups) > 1:
@@ -255,12 +265,7 @@ def quality_fan(timeseries: pd.DataFrame, by: str = "scheme", order=None, layout
     panels = _use_panels(layout, len(groups))
     ylabel = "quality (points [0, 1])"
     with rc_context(STYLE):
-        if panels:
-            fig = Figure(figsize=(12, 3.2 * math.ceil(len(groups) / 3) + 0.6), layout="constrained")
-            axes, nrows, ncols = _panel_grid(fig, len(groups))
-        else:
-            fig = Figure(figsize=(9, 5.2), layout="constrained")
-            axes = [fig.subplots()]
+        fig, axes = _weekly_figure(len(groups), panels)
         for i, g in enumerate(groups):
             ax = axes[i] if panels else axes[0]
             t, m = qt.loc[g], qm.loc[g]
@@ -276,28 +281,7 @@ def quality_fan(timeseries: pd.DataFrame, by: str = "scheme", order=None, layout
                Line2D([], [], color="#444444", lw=2, ls="--", label="measured quality (median)")]
         if panels:
             key.append(Patch(facecolor="#bbbbbb", alpha=0.6, hatch="///", label="gap: what the score overstates"))
-            for ax in axes[len(groups):]:
-                ax.set_visible(False)
-            fig.supylabel(ylabel, fontsize=STYLE["axes.labelsize"] + 1)
-            for ax in axes[:len(groups)]:
-                ax.set_xlabel("week")
-                ax.tick_params(labelbottom=True)
-            if len(groups) < len(axes):
-                spare = axes[len(groups)]
-                spare.set_visible(True)
-                spare.axis("off")
-                spare.legend(handles=key, loc="center", frameon=False, fontsize=10)
-            else:
-                fig.legend(handles=key, loc="outside lower center", ncols=4, frameon=False)
-        else:
-            ax = axes[0]
-            ax.set_xlabel("week")
-            ax.set_ylabel(ylabel)
-            handles = [Line2D([], [], color=col[g], lw=2, label=group_name(by, g)) for g in groups]
-            first = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False,
-                              title=by)
-            ax.add_artist(first)
-            ax.legend(handles=key, loc="lower left", bbox_to_anchor=(1.01, 0), frameon=False)
+        _weekly_legends(fig, axes, groups, by, col, ylabel, key, panels)
     last = int(qt.index.get_level_values("step").max())
     gap = ts.groupby(by)["quality_gap"].mean().to_dict()  # over weeks and replications
     if len(groups) > 1:
