@@ -14,19 +14,17 @@ import sys
 from pathlib import Path
 
 import hydra
-import numpy as np
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
-from omegaconf import DictConfig, OmegaConf
-
 from hydra.types import RunMode
-from omegaconf import open_dict
+from omegaconf import DictConfig, OmegaConf, open_dict
 
+from .analysis.stats import mean_ci
 from .config import ConfigError, validate
 from .io import write_parquet, write_text
 from .simulate import SimulationResult, simulate
-from .sweep import collate, sweep_name, validate_sweep
 from .progress import SweepProgress
+from .sweep import collate, sweep_name, validate_sweep
 from .sweep.collate import DONE
 
 HEADLINE = (
@@ -87,10 +85,13 @@ class ValidateConfig(Callback):
             print(f"bposim: {kind}: {path}")
 
 
+def _without_hydra(config: DictConfig) -> DictConfig:
+    return OmegaConf.masked_copy(config, [k for k in config if k != "hydra"])
+
+
 def _validate_or_exit(config: DictConfig) -> None:
-    cfg = OmegaConf.masked_copy(config, [k for k in config if k != "hydra"])
     try:
-        validate(cfg)
+        validate(_without_hydra(config))
     except ConfigError as err:
         print(f"bposim: {err}", file=sys.stderr)
         sys.exit(2)
@@ -103,15 +104,13 @@ def format_summary(result: SimulationResult) -> str:
     lines = [f"bposim: scheme {cfg.scheme['name']}, {cfg.market.n_clients} clients x "
              f"{cfg.market.n_vendors} vendors, {cfg.steps} weeks, {n} replication(s), seed {cfg.seed}"]
     for col, label, unit, fmt in HEADLINE:
-        x = s[col].to_numpy(dtype=float)
-        mean = np.nanmean(x)
+        mean, low, high, count = mean_ci(s[col])
         text = format(mean, fmt)
-        if n > 1:
-            half = 1.96 * np.nanstd(x, ddof=1) / np.sqrt(n)
-            text += f" +/- {format(half, fmt)}"
+        if count > 1:
+            text += f" +/- {format((high - low) / 2, fmt)}"
         lines.append(f"  {label:<32} {text} {unit}".rstrip())
     if n > 1:
-        lines.append("  (mean +/- 95% confidence half-width over replications; totals over the run)")
+        lines.append("  (mean +/- 95% confidence half-width (Student t) over replications; totals over the run)")
     return "\n".join(lines)
 
 
@@ -140,7 +139,7 @@ def _run(cfg: DictConfig) -> None:
     if sweeping and (folder / DONE).exists():
         print(f"bposim: {hc.job.override_dirname or 'defaults'}: already done, skipped")
         return
-    plain = OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"])
+    plain = _without_hydra(cfg)
     if sweeping and plain.record.relationships == "auto":
         # Collation never reads per-relationship rows; a sweep keeps them only when asked (all).
         plain.record.relationships = "none"

@@ -55,6 +55,12 @@ def box_best_response(k11, k12, k22, m1, m2, u1, u2, ops):
     return ops.where(inside, t1, best1), ops.where(inside, t2, best2)
 
 
+def effort_cost(v, t_vol, t_qual):
+    """Cost of efforts (volume, quality) per unit of demand: t'Kt/2 with substitute tasks."""
+    return 0.5 * (v.cost_volume * t_vol * t_vol + 2.0 * v.cost_substitution * t_vol * t_qual
+                  + v.cost_quality * t_qual * t_qual)
+
+
 def quality_productivity(st, p):
     """True quality per unit of quality effort: context knowledge and acted-on feedback raise it."""
     v = p.vendor
@@ -96,8 +102,6 @@ def best_response(st, p, ops):
     q_h = ops.minimum(v.base_quality + kappa * t_qual, 1.0)
     o_h = c.value_volume * y_h + c.value_quality * q_h
     pay_h = contract_pay(st, p, y_h, q_h, o_h, ops)
-    effort_cost = 0.5 * (v.cost_volume * t_vol * t_vol + 2.0 * v.cost_substitution * t_vol * t_qual
-                         + v.cost_quality * t_qual * t_qual)
     sd_y = m.volume_noise
     sd_s = (1.0 - st.verification) * m.quality_noise
     sd_q = (1.0 - st.verification) * m.true_quality_noise
@@ -105,7 +109,7 @@ def best_response(st, p, ops):
                 + b_o ** 2 * (m.outcome_noise ** 2 + (c.value_quality * m.true_quality_noise) ** 2)
                 + 2.0 * m.noise_correlation * b_y * sd_y * b_s * sd_s)
     risk_premium = 0.5 * v.risk_aversion * variance
-    honest_margin = pay_h - effort_cost - v.operating_cost - risk_premium
+    honest_margin = pay_h - effort_cost(v, t_vol, t_qual) - v.operating_cost - risk_premium
     continuation = v.discount_factor / (1.0 - v.discount_factor) * ops.maximum(honest_margin - v.outside_option, 0.0)
 
     # Corner-cutting: its marginal gain against its marginal expected cost (both per unit of g).

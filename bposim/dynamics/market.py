@@ -64,16 +64,16 @@ def allocate_capacity(st, p, vendor_index, capacity, n_cells):
     short = (load > capacity)[vendor_index]
     if not short.any():
         return np.ones_like(st.demand)
-    pull = np.exp(attention_pull(st, p))
-    weighted = (st.demand * pull).ravel()
+    pull = np.exp(attention_pull(st, p)).ravel()
+    weighted = demand * pull
     full = np.zeros(flat.shape, dtype=bool)          # relationships served in full
     for _ in range(WATER_FILLING_ROUNDS):
         left = capacity - np.bincount(flat, weights=np.where(full, demand, 0.0), minlength=n_cells)
         weight = np.bincount(flat, weights=np.where(full, 0.0, weighted), minlength=n_cells)
         lam = (left / np.maximum(weight, 1e-300))[flat]
-        now_full = full | (lam * pull.ravel() >= 1.0)
+        now_full = full | (lam * pull >= 1.0)
         if np.array_equal(now_full, full):
             break
         full = now_full
-    share = np.where(full, 1.0, np.minimum(lam * pull.ravel(), 1.0)).reshape(st.demand.shape)
+    share = np.where(full, 1.0, np.minimum(lam * pull, 1.0)).reshape(st.demand.shape)
     return np.where(short, share, 1.0)

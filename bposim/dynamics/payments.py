@@ -8,7 +8,7 @@ breaks and escalations, and switching costs (added by reviews).
 
 from __future__ import annotations
 
-from .decisions import contract_pay
+from .decisions import contract_pay, effort_cost
 
 
 def settle(st, p, ops):
@@ -17,12 +17,10 @@ def settle(st, p, ops):
     gross = st.base * ops.maximum(contract_pay(st, p, y, st.score, st.outcome_reported, ops), 0.0)
     clawback = ops.minimum(st.base * c.gaming_sanction * st.detected_gaming, gross)
     st.payments = gross - clawback
-    effort_cost = 0.5 * (v.cost_volume * st.effort_volume ** 2
-                         + 2.0 * v.cost_substitution * st.effort_volume * st.effort_quality
-                         + v.cost_quality * st.effort_quality ** 2)
-    st.effort_cost = st.base * effort_cost
+    per_unit = effort_cost(v, st.effort_volume, st.effort_quality)
+    st.effort_cost = st.base * per_unit
     gaming_cost = 0.5 * v.gaming_cost * st.gaming ** 2 - v.gaming_saving * st.gaming
-    st.vendor_cost = st.base * ops.maximum(v.operating_cost + effort_cost + gaming_cost, 0.0)
+    st.vendor_cost = st.base * ops.maximum(v.operating_cost + per_unit + gaming_cost, 0.0)
     st.vendor_margin = st.payments - st.vendor_cost
     # Unfair penalty, as the vendor sees it: quality truly met the target, yet the score paid
     # less than the truth would have (measurement noise, SLA credits, a stale audit).
