@@ -1,6 +1,6 @@
 # Two entry points a new user needs; each sets up .venv (Python >= 3.12, found by
 # scripts/find-python.sh) on first use.
-.PHONY: setup compare test bench
+.PHONY: setup browser compare test dashboard bench bench-dashboard
 
 setup:
 	bash scripts/setup.sh
@@ -8,8 +8,20 @@ setup:
 compare: setup
 	.venv/bin/bposim-compare $(ARGS)
 
-test: setup
+# The page tests drive Debian's chromium; scripts/install-browser.sh installs it (as root).
+browser:
+	bash scripts/install-browser.sh
+
+test: setup browser
 	.venv/bin/python -m pytest -q $(ARGS)
+
+# The workshop page on http://127.0.0.1:8765/ (ARGS="--host 0.0.0.0" shares it with the room).
+dashboard: setup
+	.venv/bin/bposim-dashboard $(ARGS)
 
 bench: setup
 	.venv/bin/python benchmarks/bench_core.py
+
+bench-dashboard:
+	bash scripts/setup.sh test,dashboard,bench
+	.venv/bin/python benchmarks/bench_dashboard.py $(ARGS)

@@ -19,7 +19,7 @@ from omegaconf import DictConfig, OmegaConf
 from .config import Config, ConfigError, Settings, validate
 
 CONFIG_MODULE = "bposim.configs"
-GROUPS = ("scheme", "scenario")  # keyword values that pick a config file rather than set a value
+GROUPS = ("scheme", "scenario", "shock")  # keyword values that pick a config file rather than set a value
 
 
 def compose(overrides: list[str] | None = None) -> DictConfig:

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Creates .venv with a Python >= 3.12 and installs bposim with its test extra.
+# Creates .venv with a Python >= 3.12 and installs bposim with its test and dashboard extras
+# (or the extras given as the first argument, comma-separated).
 # Idempotent: a second run only re-installs when pyproject.toml changed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-extras="${1:-test}"
+extras="${1:-test,dashboard}"
 stamp=".venv/.installed-$extras"
 if [ ! -x .venv/bin/python ]; then
   py=$(bash scripts/find-python.sh)

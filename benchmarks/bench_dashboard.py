@@ -1,0 +1,283 @@
+"""Workshop load check: many browser sessions against one `bposim-dashboard` server.
+
+A room of 30 laptops cannot be simulated with 30 headless Chromium pages on a 2-core machine:
+ten pages already take most of both cores, so the figures would measure the browsers. Each
+session here is a light client instead: one websocket speaking the same Jupyter widget
+protocol the page's JavaScript speaks (open the Solara app, then send the Step button's
+click event), in one thread, parsing only what it needs. It does not draw anything, so the
+figures measure the server: its step latency (click sent -> the new week's counter and every
+pane's new image received) and its memory per session.
+
+Run from the repository root (about 3 minutes):
+
+    .venv/bin/python benchmarks/bench_dashboard.py            # 1, 10 and 30 sessions
+    .venv/bin/python benchmarks/bench_dashboard.py --sessions 30 --steps 10
+
+Phases, for each room size N:
+  1. N sessions open the page one after another (time to the first full render each);
+     server memory (RSS) after they all have their page = baseline + N x per-session cost.
+  2. Free play: every session clicks Step, waits for the new week to arrive, pauses
+     `--think` seconds, and again, `--steps` times, all sessions at once.
+  3. A/B: every session picks a lesson (two panes), then the same stepping.
+  4. The sessions close; after the cull timeout the server's memory should fall back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+import psutil
+import websocket
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON = "Share your playbook"  # an A/B lesson: two panes per step
+
+
+class LightSession:
+    """One browser session without a browser: the page's widget messages over one websocket."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.session_id = str(uuid.uuid4())
+        with urllib.request.urlopen(base) as response:  # the page itself, and its session cookie
+            cookie = response.headers.get("Set-Cookie", "").split(";")[0]
+        url = base.replace("http", "ws") + f"jupyter/api/kernels/{uuid.uuid4()}/channels?session_id={self.session_id}"
+        self.ws = websocket.create_connection(url, header=[f"Cookie: {cookie}"] if cookie else [], timeout=120)
+        self.step_button = None
+        self.select = {}
+        self.texts: list[str] = []
+        self.binary = 0
+        self.lock = threading.Condition()
+        self.closed = False
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    # --- the protocol ------------------------------------------------------------------------
+
+    def _send(self, msg_type: str, content: dict) -> None:
+        msg = {"buffers": [], "channel": "shell", "content": content, "metadata": {}, "parent_header": {},
+               "header": {"date": datetime.utcnow().isoformat() + "Z", "msg_id": str(uuid.uuid4()),
+                          "msg_type": msg_type, "session": self.session_id, "username": "", "version": "5.2"}}
+        self.ws.send(json.dumps(msg))
+
+    def _comm(self, comm_id: str, data: dict) -> None:
+        self._send("comm_msg", {"comm_id": comm_id, "data": data})
+
+    def _read(self) -> None:
+        while not self.closed:
+            try:
+                opcode, data = self.ws.recv_data()
+            except Exception:
+                return
+            if self.closed:
+                return
+            with self.lock:
+                if opcode == websocket.ABNF.OPCODE_BINARY:
+                    self.binary += 1
+                elif opcode == websocket.ABNF.OPCODE_TEXT:
+                    self._on_text(data.decode("utf-8", errors="replace"))
+                self.lock.notify_all()
+
+    def _on_text(self, text: str) -> None:
+        if '"Time: ' in text or '"week ' in text or '"Contract B: ' in text:
+            self.texts.append(text)
+        if '"comm_open"' not in text:
+            return
+        msg = json.loads(text)
+        state = msg["content"].get("data", {}).get("state", {})
+        if state.get("_model_name") == "BtnModel" and state.get("children") == ["Step"]:
+            self.step_button = msg["content"]["comm_id"]  # the newest one: a lesson rebuilds the controls
+        if state.get("_model_name") == "SelectModel" and "label" in state:
+            self.select[state["label"]] = msg["content"]["comm_id"]
+
+    def _wait(self, condition, timeout: float = 120.0) -> None:
+        deadline = time.perf_counter() + timeout
+        with self.lock:
+            while not condition():
+                left = deadline - time.perf_counter()
+                if left <= 0:
+                    raise TimeoutError("the server did not answer in time")
+                self.lock.wait(left)
+
+    # --- what a facilitator does -------------------------------------------------------------
+
+    def open(self) -> float:
+        """Open the app; seconds until week 0's counter and the first pane image arrived."""
+        start = time.perf_counter()
+        comm_id = str(uuid.uuid4())
+        self._send("kernel_info_request", {})
+        self._send("comm_open", {"comm_id": comm_id, "target_name": "solara.control", "data": {}})
+        self._comm(comm_id, {"method": "run", "args": {"path": "/", "dark": False,
+                                                       "themes": {"light": {}, "dark": {}}, "appName": None}})
+        self._wait(lambda: self.step_button and any('"Time: 0' in t for t in self.texts) and self.binary >= 1)
+        return time.perf_counter() - start
+
+    def step(self, week: int, panes: int) -> float:
+        """Click Step; seconds until week `week`'s counter and `panes` new images arrived."""
+        with self.lock:
+            self.texts.clear()
+            seen = self.binary
+        start = time.perf_counter()
+        self._comm(self.step_button, {"method": "custom", "content": {"event": "click", "data": {}}})
+        marker = f'"Time: {week}.0"'
+        self._wait(lambda: any(marker in t for t in self.texts) and self.binary >= seen + panes)
+        return time.perf_counter() - start
+
+    def choose_lesson(self, title: str) -> float:
+        """Pick a lesson (A/B: two panes); seconds until both panes' first images arrived."""
+        with self.lock:
+            self.texts.clear()
+            seen = self.binary
+        start = time.perf_counter()
+        self._comm(self.select["Lesson"], {"method": "update", "state": {"v_model": title}, "buffer_paths": []})
+        self._wait(lambda: any('"Contract B: ' in t for t in self.texts) and self.binary >= seen + 2)
+        return time.perf_counter() - start
+
+    def close(self) -> None:
+        self.closed = True
+        self.ws.close()
+
+
+def start_server(port: int, cull: str) -> subprocess.Popen:
+    env = {**os.environ, "SOLARA_KERNEL_CULL_TIMEOUT": cull}
+    proc = subprocess.Popen([sys.executable, "-m", "bposim.app.server", "--port", str(port),
+                             "--cull-timeout", cull], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(180):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2):
+                return proc
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("server did not start")
+
+
+def server_process(proc: subprocess.Popen) -> psutil.Process:
+    # bposim-dashboard execs `python -m solara run`: the same pid.
+    return psutil.Process(proc.pid)
+
+
+def rss_mb(p: psutil.Process) -> float:
+    return p.memory_info().rss / 2 ** 20
+
+
+def in_parallel(sessions, work) -> list:
+    results: list = [None] * len(sessions)
+    errors: list = []
+
+    def run(i, s):
+        try:
+            results[i] = work(s)
+        except Exception as exc:  # report, do not hang the benchmark
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i, s)) for i, s in enumerate(sessions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return results
+
+
+def stepping(sessions, steps: int, think: float, panes: int, first_week: int) -> tuple[list[float], float]:
+    def work(s):
+        out = []
+        for k in range(steps):
+            out.append(s.step(first_week + k, panes))
+            time.sleep(think)
+        return out
+    start = time.perf_counter()
+    latencies = [x for per in in_parallel(sessions, work) for x in per]
+    return latencies, time.perf_counter() - start
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
+
+
+def room(port: int, n: int, steps: int, think: float, server: psutil.Process) -> dict:
+    base = f"http://127.0.0.1:{port}/"
+    before = rss_mb(server)
+    cpu_before = server.cpu_times()
+    sessions, opens = [], []
+    for _ in range(n):
+        s = LightSession(base)
+        opens.append(s.open())
+        sessions.append(s)
+    time.sleep(1.0)
+    loaded = rss_mb(server)
+    single, wall_single = stepping(sessions, steps, think, panes=1, first_week=1)
+    in_parallel(sessions, lambda s: s.choose_lesson(LESSON))
+    ab, wall_ab = stepping(sessions, steps, think, panes=2, first_week=1)
+    after = rss_mb(server)
+    cpu = server.cpu_times()
+    for s in sessions:
+        s.close()
+    return {
+        "sessions": n, "rss_before_mb": before, "rss_loaded_mb": loaded, "rss_after_steps_mb": after,
+        "per_session_mb": (after - before) / n,
+        "open_median_s": statistics.median(opens), "open_max_s": max(opens),
+        "single_median_s": statistics.median(single), "single_p95_s": pct(single, 0.95), "single_max_s": max(single),
+        "ab_median_s": statistics.median(ab), "ab_p95_s": pct(ab, 0.95), "ab_max_s": max(ab),
+        "steps_per_s": n * steps / wall_single, "ab_steps_per_s": n * steps / wall_ab,
+        "server_cpu_s": (cpu.user + cpu.system) - (cpu_before.user + cpu_before.system),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 30])
+    parser.add_argument("--steps", type=int, default=10, help="Step clicks per session per phase")
+    parser.add_argument("--think", type=float, default=1.0, help="seconds a session waits between clicks")
+    parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--cull", default="20s", help="SOLARA_KERNEL_CULL_TIMEOUT for the release check")
+    args = parser.parse_args()
+    print(f"date {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
+          f"Python {platform.python_version()}, {platform.platform()}")
+    print(f"light clients (websocket, no browser); {args.steps} Step clicks per session per phase, "
+          f"{args.think:g} s think time; A/B phase: lesson '{LESSON}' (two panes)")
+    proc = start_server(args.port, args.cull)
+    try:
+        server = server_process(proc)
+        time.sleep(2.0)
+        idle = rss_mb(server)
+        print(f"server idle: {idle:.0f} MB RSS")
+        rows = []
+        for n in args.sessions:
+            row = room(args.port, n, args.steps, args.think, server)
+            rows.append(row)
+            print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
+            # Release check: closed sessions are culled after the timeout.
+            time.sleep(float(args.cull.rstrip("s")) + 10 if args.cull.endswith("s") else 30)
+            print(f"  {args.cull} after closing: {rss_mb(server):.0f} MB RSS", flush=True)
+        print()
+        print("| sessions | open page (median / max) | step, one pane (median / p95) | step, A/B (median / p95) "
+              "| steps served per s (one pane / A/B) | server RSS loaded | per session |")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
+        for r in rows:
+            print(f"| {r['sessions']} | {r['open_median_s']:.2f} / {r['open_max_s']:.2f} s "
+                  f"| {r['single_median_s'] * 1000:.0f} / {r['single_p95_s'] * 1000:.0f} ms "
+                  f"| {r['ab_median_s'] * 1000:.0f} / {r['ab_p95_s'] * 1000:.0f} ms "
+                  f"| {r['steps_per_s']:.1f} / {r['ab_steps_per_s']:.1f} "
+                  f"| {r['rss_loaded_mb']:.0f} MB | {r['per_session_mb']:.1f} MB |")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+if __name__ == "__main__":
+    main()

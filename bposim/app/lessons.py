@@ -1,0 +1,156 @@
+"""Lessons: presets for the article's six points, with what a facilitator reads out and asks.
+
+Each lesson sets the page's levers for contract A and, in A/B, what contract B does differently,
+so the room sees one practice or one contract change at a time on the same random streams.
+`expect` states what the model shows over the whole run (B against A, mean over the weeks in
+`window`); tests/app/test_lessons.py checks every claim over 20 replications, so the text the
+facilitator reads stays true to the model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .levers import DEFAULTS, checked
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """A preset of the page.
+
+    Attributes:
+        key: short name (the page's URL-free identifier, used in tests).
+        title: what the lesson picker shows.
+        point: the article's point it illustrates (1-6), and its heading.
+        script: two or three sentences the facilitator reads out.
+        question: the question to ask the room.
+        levers: lever values for contract A (the rest stay at their defaults).
+        b_changes: what contract B does differently (scheme_b and/or practices).
+        watch: the plots to point at.
+        expect: (metric, "higher" or "lower") claims of B against A that the tests check.
+        window: weeks (first, last] over which `expect` holds (None: the whole run).
+    """
+
+    key: str
+    title: str
+    point: str
+    script: str
+    question: str
+    levers: dict[str, Any]
+    b_changes: dict[str, Any]
+    watch: str
+    expect: tuple[tuple[str, str], ...]
+    window: tuple[int, int] | None = None
+
+    def settings(self) -> dict[str, Any]:
+        """Every lever's value for this lesson, as WorkshopModel takes them (A/B on)."""
+        b_scheme = self.b_changes.get("scheme", self.levers.get("scheme", DEFAULTS["scheme"]))
+        values = checked({**self.levers, "compare": True, "scheme_b": b_scheme})
+        return {**values, "b_changes": {k: v for k, v in self.b_changes.items() if k != "scheme"}}
+
+
+LESSONS: tuple[Lesson, ...] = (
+    Lesson(
+        key="trust_saves",
+        title="What trust saves",
+        point="1. You don't have to babysit them",
+        script=("Both clients pay the same hybrid contract and audit the same. Client B recognises good "
+                "work; client A never does. Watch the vendor's trust in the client, then the client's "
+                "trust in the vendor, and the hours the client spends supervising."),
+        question="Where do B's saved oversight hours come from, when B never audits less on purpose?",
+        levers={"scheme": "hybrid", "recognition": 0.0},
+        b_changes={"recognition": 0.9},
+        watch="trust both ways; oversight hours (in the escalations panel); client net value",
+        expect=(("trust_in_client", "higher"), ("trust_in_vendor", "higher"),
+                ("oversight_hours", "lower"), ("client_net_value", "higher")),
+    ),
+    Lesson(
+        key="stakeholders",
+        title="Pay for what your stakeholders see",
+        point="2. They make you look better internally",
+        script=("A pays on a quality score; B shares the business outcome the client's own stakeholders "
+                "judge. Under A the score looks good, and part of it is corner-cutting the score cannot "
+                "see. Under B there is nothing to gain from gaming the score."),
+        question="A's true quality is higher, yet B leaves the client better off. Why?",
+        levers={"scheme": "quality_weighted"},
+        b_changes={"scheme": "shared_outcome"},
+        watch="gaming; true against measured quality; client net value against vendor margin",
+        expect=(("gaming", "lower"), ("quality_gap", "lower"), ("client_net_value", "higher"),
+                ("trust_in_client", "higher")),
+    ),
+    Lesson(
+        key="corners",
+        title="Pay per volume and watch the corners get cut",
+        point="3. You're aligned on incentives",
+        script=("No reviews this time: the contract runs as signed. A pays per unit delivered, B shares "
+                "the outcome. Under A every corner cut is paid for, so the vendor cuts them, and the "
+                "measured score drifts away from the truth until escalations pile up."),
+        question="The vendor under A earns more than under B. Is A's vendor a bad partner, or a rational one?",
+        levers={"scheme": "per_volume", "quarterly_reviews": False},
+        b_changes={"scheme": "shared_outcome"},
+        watch="gaming; true against measured quality; escalations; client net value against vendor margin",
+        expect=(("gaming", "lower"), ("quality_gap", "lower"), ("escalations", "lower"),
+                ("client_net_value", "higher"), ("vendor_margin", "lower")),
+    ),
+    Lesson(
+        key="reviews",
+        title="Review the incentives every quarter",
+        point="3. You're aligned on incentives",
+        script=("Both pay per volume. A never looks again; B reviews every quarter, moves pay toward "
+                "audited quality and audits more where the score and the audits disagree. Watch when "
+                "B's gaming turns, and what it costs the vendor."),
+        question="What did B's reviews notice that A's numbers never showed?",
+        levers={"scheme": "per_volume", "quarterly_reviews": False},
+        b_changes={"quarterly_reviews": True},
+        watch="gaming; true against measured quality; client net value against vendor margin",
+        expect=(("gaming", "lower"), ("quality_gap", "lower"), ("client_net_value", "higher"),
+                ("vendor_margin", "lower")),
+    ),
+    Lesson(
+        key="feedback",
+        title="Feedback that lands",
+        point="4. Feedback goes both ways - and it lands",
+        script=("A's feedback is vague and never asks the vendor what it thinks; B's is clear and "
+                "specific, and B asks for feedback in return. Watch the same items come back under A "
+                "(the complaint loop) and the vendor's silence."),
+        question="A's vendor never gives feedback. Is that perfection, or disengagement?",
+        levers={"scheme": "hybrid", "feedback_clarity": 0.2, "two_way_feedback": 0.0},
+        b_changes={"feedback_clarity": 0.9, "two_way_feedback": 0.9},
+        watch="trust both ways; escalations; the feedback counts in the pane's footer",
+        expect=(("feedback_repeated", "lower"), ("vendor_feedback", "higher"),
+                ("trust_in_vendor", "higher"), ("escalations", "lower")),
+    ),
+    Lesson(
+        key="playbook",
+        title="Share your playbook",
+        point="5. They invest in understanding your business",
+        script=("A hands over tasks; B shares its playbooks and business updates. The vendor under B "
+                "learns the business, so it spots a breaking process and flags a fix before the client "
+                "notices, instead of waiting for the client to find it."),
+        question="Who found B's broken processes first, and what did that save?",
+        levers={"scheme": "hybrid", "context_sharing": 0.1},
+        b_changes={"context_sharing": 0.9},
+        watch="escalations and breaks; trust in the vendor; oversight hours",
+        expect=(("breaks_missed", "lower"), ("breaks_flagged", "higher"), ("escalations", "lower"),
+                ("oversight_hours", "lower")),
+    ),
+    Lesson(
+        key="pressure",
+        title="When the pressure hits: would they take your calls?",
+        point="6. You'd recommend them - and they'd recommend you",
+        script=("In week 52 demand jumps by 60% for eight weeks and the vendors lose a fifth of their "
+                "staff; a client three times the others' size competes for what is left. Client B has "
+                "recognised good work all along; client A has not. Watch weeks 52 to 78."),
+        question="When capacity ran short, whose calls did the vendor take, and why?",
+        levers={"scheme": "hybrid", "pressure_shock": True, "recognition": 0.0},
+        b_changes={"recognition": 0.9},
+        watch="trust both ways and escalations after week 52; the network view during the shock",
+        expect=(("trust_in_client", "higher"), ("escalations", "lower"), ("client_net_value", "higher")),
+        window=(52, 78),
+    ),
+)
+BY_KEY = {lesson.key: lesson for lesson in LESSONS}
+
+# The picker's first entry: the page as it opens, every lever at its default, A alone.
+FREE_PLAY = "Free play"

@@ -1,0 +1,147 @@
+"""The model behind the workshop page: one contract, or two side by side (A/B).
+
+WorkshopModel is what Mesa's SolaraViz steps and rebuilds on Reset. It holds one BPOModel per
+contract. In A/B mode both are built from the same seed, so they draw the same demand, shocks,
+breaks and audit dice (common random numbers, bposim.rng): any difference between the panes
+is the contract's (and the lesson's one changed practice), not luck.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+
+from ..metrics import ALL
+from ..model import BPOModel
+from .levers import LEVERS, checked, model_overrides
+from .plots import RECENT_SWITCH
+
+# The pane's footer: running totals the lessons point at.
+FOOTER = ("escalations", "breaks_flagged", "breaks_missed", "oversight_hours", "feedback_repeated",
+          "vendor_feedback", "detected_gaming", "switches")
+
+
+class WorkshopModel(mesa.Model):
+    """A workshop market under contract A, and under contract B when comparing.
+
+    Args:
+        scheme: contract A's payment scheme.
+        audit_rate: chance per week of an audit at full trust.
+        metric_gameability: how far corner-cutting inflates the measured quality score.
+        feedback_clarity: how clear and actionable feedback items are (0-1).
+        two_way_feedback: how much the client asks for the vendor's feedback (0-1).
+        context_sharing: sharing of playbooks and business updates (0-1).
+        recognition: how much good work is recognised (0-1).
+        quarterly_reviews: review the contract every 13 weeks.
+        pressure_shock: a demand surge with lost capacity from week 52.
+        compare: also run contract B on the same random streams.
+        scheme_b: contract B's payment scheme.
+        b_changes: lever values B holds differently from A (a lesson's one changed practice).
+        rng: seed of every random stream (the same seed gives the same run).
+    """
+
+    def __init__(self, scheme: str = "per_volume", audit_rate: float = 0.1, metric_gameability: float = 0.6,
+                 feedback_clarity: float = 0.5, two_way_feedback: float = 0.5, context_sharing: float = 0.5,
+                 recognition: float = 0.3, quarterly_reviews: bool = True, pressure_shock: bool = False,
+                 compare: bool = False, scheme_b: str = "shared_outcome", b_changes: dict | None = None,
+                 rng: Any = 0):
+        seed = 0 if rng is None else int(rng)
+        super().__init__(rng=seed)
+        self.seed = seed
+        self.levers = checked(dict(
+            scheme=scheme, audit_rate=audit_rate, metric_gameability=metric_gameability,
+            feedback_clarity=feedback_clarity, two_way_feedback=two_way_feedback,
+            context_sharing=context_sharing, recognition=recognition,
+            quarterly_reviews=quarterly_reviews, pressure_shock=pressure_shock,
+            compare=compare, scheme_b=scheme_b))
+        self.b_changes = dict(b_changes or {})
+        self.contracts: dict[str, BPOModel] = {"A": self._contract(self.levers, seed)}
+        if compare:
+            self.levers_b = checked({**self.levers, "scheme": scheme_b, **self.b_changes})
+            self.contracts["B"] = self._contract(self.levers_b, seed)
+        self.steps_total = self.contracts["A"].n_steps
+        # Week each relationship last moved to another vendor (-inf: never), per pane.
+        self.last_switch = {pane: np.full(c.n_relationships, -np.inf) for pane, c in self.contracts.items()}
+
+    @staticmethod
+    def _contract(levers: dict, seed: int) -> BPOModel:
+        # Mesa's DataCollector is off: the pane reads the recorder's arrays, which hold the
+        # same weekly values without a deep copy per week.
+        return BPOModel(rng=seed, collect=False, engine="array", **model_overrides(levers))
+
+    def step(self) -> None:
+        """One week for every contract on the page."""
+        for pane, contract in self.contracts.items():
+            if contract.running:
+                before = contract.state.vendor_id[0].copy()
+                contract.advance_week()
+                moved = contract.state.vendor_id[0] != before
+                self.last_switch[pane][moved] = contract.week
+        self.running = any(c.running for c in self.contracts.values())
+
+    @property
+    def week(self) -> int:
+        """Weeks simulated so far."""
+        return self.contracts["A"].week
+
+    def series(self, pane: str) -> dict[str, np.ndarray]:
+        """Weekly market values so far of one contract, by metric name (bposim.metrics.ALL):
+        flows summed over relationships, rates and indices averaged."""
+        weekly = self.contracts[pane].recorder.weekly()[:, :, 0]
+        return {name: weekly[:, k] for k, name in enumerate(_NAMES)}
+
+    def network(self, pane: str) -> dict[str, np.ndarray]:
+        """Who serves whom this week, with trust, gaming, volume and recent switches (replication 0)."""
+        contract = self.contracts[pane]
+        st = contract.state
+        vendor_id = st.vendor_id[0].astype(int)
+        n_vendors = len(contract.vendors)
+        trust_in_client = st.trust_in_client[0]
+        served = np.bincount(vendor_id, minlength=n_vendors)
+        vendor_trust = np.where(served > 0, np.bincount(vendor_id, trust_in_client, n_vendors) / np.maximum(served, 1),
+                                contract.settings.vendor.trust_init)
+        size = contract.client_size[0]
+        volume = st.volume[0]
+        recent = contract.week - self.last_switch[pane] <= RECENT_SWITCH
+        return {
+            "client_of": contract.client_of,
+            "vendor_id": vendor_id,
+            "trust_in_vendor": st.trust_in_vendor[0],
+            "client_trust": np.bincount(contract.client_of, st.trust_in_vendor[0]) / np.bincount(contract.client_of),
+            "client_size": size / size.max(),
+            "vendor_trust": vendor_trust,
+            "volume_share": volume / max(volume.max(), 1e-9),
+            "gaming": st.gaming[0],
+            "recent_switch": np.unique(contract.client_of[recent]),
+        }
+
+    def totals(self, pane: str) -> dict[str, float]:
+        """Running totals of the week's counts and hours so far, for the pane's footer."""
+        series = self.series(pane)
+        return {name: float(series[name].sum()) for name in FOOTER}
+
+    def running_with(self) -> str:
+        """The lever values this model was built with, as one line (the sliders may have moved since)."""
+        shown = [f"{lever.label.lower()} {_show(self.levers[lever.name])}" for lever in LEVERS
+                 if lever.name not in ("scheme", "compare", "scheme_b")]
+        return f"seed {self.seed}, " + ", ".join(shown)
+
+    def describe(self, pane: str) -> str:
+        """One line naming the contract and what B changes, for the pane's title."""
+        levers = self.levers if pane == "A" else self.levers_b
+        text = f"{pane}: {levers['scheme'].replace('_', ' ')}"
+        if pane == "B" and self.b_changes:
+            text += " + " + ", ".join(f"{name.replace('_', ' ')} {_show(value)}"
+                                      for name, value in self.b_changes.items())
+        return text
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+_NAMES = [m.name for m in ALL]

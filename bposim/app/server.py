@@ -1,0 +1,50 @@
+"""`bposim-dashboard`: serve the workshop page with Solara.
+
+Listens on 127.0.0.1 unless told otherwise: a workshop page is shared with a room on purpose
+(`--host 0.0.0.0`), never by accident. Closed browser sessions are released after
+`--cull-timeout` (Solara's own default keeps them a day, and a workshop opens many).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+PAGE = "bposim.app.page"
+
+
+def command(host: str, port: int, open_browser: bool) -> list[str]:
+    """The `solara run` command line that serves the page."""
+    return [sys.executable, "-m", "solara", "run", PAGE, "--host", host, "--port", str(port),
+            "--production", "--open" if open_browser else "--no-open", "--log-level-uvicorn", "warning"]
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bposim-dashboard",
+        description="Serve the bposim workshop page (Mesa SolaraViz): lessons, A/B contracts, live plots.")
+    parser.add_argument("--host", default="127.0.0.1",
+                        help="address to listen on (default 127.0.0.1, this machine only; "
+                             "0.0.0.0 shares the page with the room's network)")
+    parser.add_argument("--port", type=int, default=8765, help="port (default 8765)")
+    parser.add_argument("--cull-timeout", default=os.environ.get("SOLARA_KERNEL_CULL_TIMEOUT", "5m"),
+                        help="how long a closed browser session is kept before its model is released "
+                             "(default 5m; Solara's own default is 24h)")
+    parser.add_argument("--open", action="store_true", help="open a browser tab on this machine")
+    args = parser.parse_args(argv)
+    if not 1 <= args.port <= 65535:
+        parser.error(f"--port = {args.port} is out of range: allowed [1, 65535]")
+    return args
+
+
+def run(argv: list[str] | None = None) -> None:
+    args = parse(argv)
+    env = {**os.environ, "SOLARA_KERNEL_CULL_TIMEOUT": args.cull_timeout}
+    shown = "this machine only" if args.host in ("127.0.0.1", "localhost") else "shared with the network"
+    print(f"bposim-dashboard: http://{args.host}:{args.port}/ ({shown}); Ctrl+C stops it", flush=True)
+    os.execve(sys.executable, command(args.host, args.port, args.open), env)
+
+
+if __name__ == "__main__":
+    run()
