@@ -74,6 +74,22 @@ def server(artifacts):
         proc.kill()
 
 
+@pytest.fixture
+def launch(artifacts):
+    """Start another bposim-dashboard with extra environment: launch(name, env) -> base URL."""
+    started = []
+
+    def start(name: str, env: dict) -> str:
+        port = free_port()
+        started.append(start_server(port, artifacts / f"server-{name}.log", env))
+        return f"http://127.0.0.1:{port}/"
+
+    yield start
+    for proc in started:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="module")
 def browser():
     path = chromium_path()

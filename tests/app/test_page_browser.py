@@ -7,6 +7,10 @@ artifacts/dashboard/.
 
 from __future__ import annotations
 
+import json
+import time
+import urllib.request
+
 import pytest
 
 pytestmark = pytest.mark.slow
@@ -120,3 +124,24 @@ def test_each_browser_session_has_its_own_model(browser, server, page):
     assert other.get_by_text("Time: 0").count() == 1
     assert other.get_by_text("Time: 1").count() == 0
     other.context.close()
+
+
+def test_closed_sessions_are_released(browser, launch):
+    """A browser that leaves gives its model back: Solara keeps a closed session 24 h by default,
+    bposim-dashboard sets the cull timeout (here 3 s) so a workshop's memory does not pile up."""
+    url = launch("cull", {"SOLARA_KERNEL_CULL_TIMEOUT": "3s"})
+
+    def kernels() -> int:
+        with urllib.request.urlopen(url + "resourcez") as response:
+            return json.load(response)["kernels"]["total"]
+
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.goto(url)
+    pg.get_by_text("Time: 0").wait_for(timeout=90_000)
+    assert kernels() == 1
+    context.close()
+    deadline = time.time() + 30
+    while kernels() and time.time() < deadline:
+        time.sleep(0.5)
+    assert kernels() == 0
