@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .levers import DEFAULTS, checked
+from .levers import DEFAULTS, checked, contract_b
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,12 @@ class Lesson:
         values = checked({**self.levers, "compare": True, "scheme_b": b_scheme})
         return {**values, "b_changes": {k: v for k, v in self.b_changes.items() if k != "scheme"}}
 
+    def pane_levers(self, pane: str) -> dict[str, Any]:
+        """The lever values contract A or B of this lesson runs with, as WorkshopModel builds them."""
+        settings = self.settings()
+        values = {name: settings[name] for name in DEFAULTS}
+        return values if pane == "A" else contract_b(values, settings["b_changes"])
+
 
 LESSONS: tuple[Lesson, ...] = (
     Lesson(
@@ -61,7 +67,7 @@ LESSONS: tuple[Lesson, ...] = (
         question="Where do B's saved oversight hours come from, when B never audits less on purpose?",
         levers={"scheme": "hybrid", "recognition": 0.0},
         b_changes={"recognition": 0.9},
-        watch="trust both ways; oversight hours (in the escalations panel); client net value",
+        watch="trust both ways; client value against vendor margin; oversight hours in the pane's footer",
         expect=(("trust_in_client", "higher"), ("trust_in_vendor", "higher"),
                 ("oversight_hours", "lower"), ("client_net_value", "higher")),
     ),
@@ -71,8 +77,10 @@ LESSONS: tuple[Lesson, ...] = (
         point="2. They make you look better internally",
         script=("A pays on a quality score; B shares the business outcome the client's own stakeholders "
                 "judge. Under A the score looks good, and part of it is corner-cutting the score cannot "
-                "see. Under B there is nothing to gain from gaming the score."),
-        question="A's true quality is higher, yet B leaves the client better off. Why?",
+                "see until the quarterly reviews move A's pay toward audited quality. Under B there is "
+                "nothing to gain from gaming the score."),
+        question=("A's true quality is higher, yet over three years B leaves the client better off, "
+                  "though A catches up after the first year. What did A's first year cost, and why?"),
         levers={"scheme": "quality_weighted"},
         b_changes={"scheme": "shared_outcome"},
         watch="gaming; true against measured quality; client net value against vendor margin",
@@ -84,8 +92,9 @@ LESSONS: tuple[Lesson, ...] = (
         title="Pay per volume and watch the corners get cut",
         point="3. You're aligned on incentives",
         script=("No reviews this time: the contract runs as signed. A pays per unit delivered, B shares "
-                "the outcome. Under A every corner cut is paid for, so the vendor cuts them, and the "
-                "measured score drifts away from the truth until escalations pile up."),
+                "the outcome. Under A every corner cut is paid for, so the vendor cuts them from the "
+                "first week: the measured score sits far above the truth, and escalations run at many "
+                "times B's rate, week after week."),
         question="The vendor under A earns more than under B. Is A's vendor a bad partner, or a rational one?",
         levers={"scheme": "per_volume", "quarterly_reviews": False},
         b_changes={"scheme": "shared_outcome"},
@@ -100,7 +109,7 @@ LESSONS: tuple[Lesson, ...] = (
         script=("Both pay per volume. A never looks again; B reviews every quarter, moves pay toward "
                 "audited quality and audits more where the score and the audits disagree. Watch when "
                 "B's gaming turns, and what it costs the vendor."),
-        question="What did B's reviews notice that A's numbers never showed?",
+        question="A's audits catch the corner-cutting too. What does B do with what it finds that A does not?",
         levers={"scheme": "per_volume", "quarterly_reviews": False},
         b_changes={"quarterly_reviews": True},
         watch="gaming; true against measured quality; client net value against vendor margin",
@@ -139,10 +148,11 @@ LESSONS: tuple[Lesson, ...] = (
         key="pressure",
         title="When the pressure hits: would they take your calls?",
         point="6. You'd recommend them - and they'd recommend you",
-        script=("In week 52 demand jumps by 60% for eight weeks and the vendors lose a fifth of their "
-                "staff; a client three times the others' size competes for what is left. Client B has "
-                "recognised good work all along; client A has not. Watch weeks 52 to 78."),
-        question="When capacity ran short, whose calls did the vendor take, and why?",
+        script=("From week 53 demand jumps by 60% for eight weeks and the vendors lose a fifth of their "
+                "staff; a client three times the others' size competes for what is left. In B every "
+                "client has recognised good work all along; in A none has. Watch weeks 53 to 78."),
+        question=("The vendors are just as short of staff in both panes and share it out the same way. "
+                  "Why do B's relationships come through the shock in better shape?"),
         levers={"scheme": "hybrid", "pressure_shock": True, "recognition": 0.0},
         b_changes={"recognition": 0.9},
         watch="trust both ways and escalations after week 52; the network view during the shock",

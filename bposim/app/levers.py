@@ -18,11 +18,13 @@ from ..schemes import SCHEMES
 WORKSHOP_SCHEMES = ("per_volume", "quality_weighted", "shared_outcome", "fixed_fee", "hybrid")
 
 # The market on the page: small enough to draw every relationship, big enough to show a
-# vendor choosing between clients. Client 0 is three times the others' size: the bigger
-# client that competes for a vendor's capacity when the pressure hits.
+# vendor choosing between clients. The five small clients are of one size (no random spread,
+# so the room reads sizes at a glance) and client 0 is three times that: the bigger client
+# that competes for a vendor's capacity when the pressure hits.
 WORKSHOP_MARKET = {
     "market.n_clients": 6,
     "market.n_vendors": 2,
+    "market.client_size_spread": 0.0,
     "market.big_client_multiplier": 3.0,
     "steps": 156,
 }
@@ -83,7 +85,7 @@ class Lever:
 LEVERS: tuple[Lever, ...] = (
     Lever("scheme", "Contract (A)", "select", "per_volume",
           "how the vendor is paid: per unit, per quality-weighted unit, a share of the client's outcome, "
-          "a fixed fee, or a fixed fee with a quality bonus", values=WORKSHOP_SCHEMES),
+          "a fixed fee, or a hybrid mixing all four", values=WORKSHOP_SCHEMES),
     Lever("audit_rate", "Audit intensity", "slider", 0.1,
           "chance per week the client audits true quality (at full trust; low trust adds audits)",
           high=0.5, step=0.025),
@@ -99,8 +101,8 @@ LEVERS: tuple[Lever, ...] = (
           "how much good work is recognised and celebrated (builds the vendor's trust and engagement)"),
     Lever("quarterly_reviews", "Quarterly reviews", "check", True,
           "review the contract every 13 weeks: re-weight pay toward audited quality, re-price, warn, end"),
-    Lever("pressure_shock", "Pressure shock (week 52)", "check", False,
-          "demand +60% for 8 weeks from week 52 with 20% of vendor capacity lost; "
+    Lever("pressure_shock", "Pressure shock (weeks 53-60)", "check", False,
+          "demand +60% for 8 weeks (weeks 53-60) with 20% of vendor capacity lost; "
           "the big client competes for what is left"),
     Lever("compare", "Compare A/B", "check", False,
           "run a second contract B side by side on the same random streams"),
@@ -128,6 +130,11 @@ def model_overrides(values: dict[str, Any]) -> dict[str, Any]:
         "client.review_period": QUARTER if values["quarterly_reviews"] else 0,
         "shock": "surge" if values["pressure_shock"] else "none",
     }
+
+
+def contract_b(values: dict[str, Any], b_changes: dict[str, Any]) -> dict[str, Any]:
+    """Contract B's lever values: A's, with B's scheme and the changes a lesson names."""
+    return checked({**values, "scheme": values["scheme_b"], **b_changes})
 
 
 def checked(values: dict[str, Any]) -> dict[str, Any]:

@@ -15,7 +15,7 @@ import numpy as np
 
 from ..metrics import ALL
 from ..model import BPOModel
-from .levers import LEVERS, checked, model_overrides
+from .levers import LEVERS, checked, contract_b, model_overrides
 from .plots import RECENT_SWITCH
 
 # The pane's footer: running totals the lessons point at.
@@ -59,7 +59,7 @@ class WorkshopModel(mesa.Model):
         self.b_changes = dict(b_changes or {})
         self.contracts: dict[str, BPOModel] = {"A": self._contract(self.levers, seed)}
         if compare:
-            self.levers_b = checked({**self.levers, "scheme": scheme_b, **self.b_changes})
+            self.levers_b = contract_b(self.levers, self.b_changes)
             self.contracts["B"] = self._contract(self.levers_b, seed)
         self.steps_total = self.contracts["A"].n_steps
         # Week each relationship last moved to another vendor (-inf: never), per pane.

@@ -67,6 +67,8 @@ class PaneFigure:
             self.figure.subplots_adjust(left=0.09, right=0.98, bottom=0.05, top=0.96, wspace=0.3, hspace=0.38)
             axes = self.figure.subplots(3, 2)
         self.lines: dict[str, Line2D] = {}
+        # Drawn over the data every frame, as a full draw would: spines, legends, labels.
+        self.overlay: list = []
         self.data_axes = []
         for ax, (title, series, ylim) in zip(axes.flat, PANELS):
             ax.set_title(title, fontsize=10)
@@ -77,13 +79,16 @@ class PaneFigure:
                 ax.set_ylim(*ylim)
             for metric, label, style in series:
                 (self.lines[metric],) = ax.plot([], [], style, lw=1.6, label=label, animated=True)
-            ax.legend(fontsize=7, loc="upper left", frameon=False)
+            self.overlay.extend([*ax.spines.values(), ax.legend(fontsize=7, loc="upper left", frameon=False)])
             self.data_axes.append((ax, [m for m, _, _ in series], ylim))
-        axes.flat[4].axhline(0.0, color="0.6", lw=0.8)
+        self.overlay.append(axes.flat[4].axhline(0.0, color="0.6", lw=0.8))
         self._network(axes.flat[5], n_clients, n_vendors)
         self.canvas = FigureCanvasAgg(self.figure)
         self.dynamic = [*self.lines.values(), self.edges, self.switch_marks, self.clients, self.vendors,
                         self.gaming_marks]
+        self.overlay.sort(key=lambda artist: artist.get_zorder())  # stable: a full draw's order
+        for artist in self.overlay:
+            artist.set_animated(True)
         self.background = None
         self.panel_metric = {ax: metrics[0] for ax, metrics, _ in self.data_axes}
 
@@ -105,11 +110,11 @@ class PaneFigure:
         self.vendors = ax.scatter(*self.vendor_xy.T, s=420, marker="s", edgecolors="0.2", zorder=3, animated=True)
         self.gaming_marks = ax.scatter([], [], marker="X", color=GAMING_COLOUR, zorder=4, animated=True)
         for c, (x, y) in enumerate(self.client_xy):
-            ax.annotate(f"client {c}", (x, y), xytext=(-8, 0), textcoords="offset points",
-                        ha="right", va="center", fontsize=7)
+            self.overlay.append(ax.annotate(f"client {c}", (x, y), xytext=(-16, 0), textcoords="offset points",
+                                            ha="right", va="center", fontsize=7))
         for v, (x, y) in enumerate(self.vendor_xy):
-            ax.annotate(f"vendor {v}", (x, y), xytext=(12, 0), textcoords="offset points",
-                        ha="left", va="center", fontsize=7)
+            self.overlay.append(ax.annotate(f"vendor {v}", (x, y), xytext=(12, 0), textcoords="offset points",
+                                            ha="left", va="center", fontsize=7))
         ax.text(0.5, -1.35, "X: corner-cutting   orange ring: switched vendor lately",
                 ha="center", va="bottom", fontsize=7, color="0.3")
 
@@ -126,12 +131,30 @@ class PaneFigure:
                     ax.set_ylim(*limits[metrics[0]])
             self.canvas.draw()  # animated artists are left out: this is the background
             self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self._build_overlay()
         else:
             changed = [ax for ax, metrics, ylim in self.data_axes
                        if ylim is None and ax.get_ylim() != tuple(limits[metrics[0]])]
             for ax in changed:
                 self._redraw_panel(ax, limits[self.panel_metric[ax]])
+            if changed:
+                self._build_overlay()  # the zero line moves with its panel's limits
         self._update_network(network)
+
+    def _build_overlay(self) -> None:
+        """Render the overlay (spines, legends, labels) once onto a clear layer and keep its
+        painted pixels: a frame lays them over the data by alpha blending, far cheaper than
+        drawing text every week."""
+        renderer = self.canvas.get_renderer()
+        renderer.clear()  # transparent
+        for artist in self.overlay:
+            artist.draw(renderer)
+        layer = np.asarray(self.canvas.buffer_rgba())
+        self.overlay_at = np.nonzero(layer[..., 3])
+        painted = layer[self.overlay_at].astype(np.float32)
+        self.overlay_alpha = painted[:, 3:] / 255.0
+        self.overlay_colour = painted[:, :3] * self.overlay_alpha
+        self.canvas.restore_region(self.background)
 
     def _redraw_panel(self, ax, ylim: tuple[float, float]) -> None:
         """New y-limits on one panel: repaint just that panel into the background (a sixth of a
@@ -163,13 +186,17 @@ class PaneFigure:
         self.switch_marks.set_offsets(switched if len(switched) else np.empty((0, 2)))
 
     def png(self) -> bytes:
-        """The frame: the background with this week's lines and markers drawn over it."""
+        """The frame: the background, this week's lines and markers, the overlay on top."""
         self.canvas.restore_region(self.background)
         renderer = self.canvas.get_renderer()
         for artist in self.dynamic:
             artist.draw(renderer)
-        width, height = self.canvas.get_width_height()
-        image = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        frame = np.asarray(self.canvas.buffer_rgba())
+        under = frame[self.overlay_at][:, :3].astype(np.float32)
+        frame[self.overlay_at[0], self.overlay_at[1], :3] = (
+            self.overlay_colour + under * (1.0 - self.overlay_alpha) + 0.5).astype(np.uint8)
+        height, width = frame.shape[:2]
+        image = Image.frombuffer("RGBA", (width, height), frame, "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", compress_level=1)  # speed over bytes: it goes to a browser nearby
         return buffer.getvalue()

@@ -47,7 +47,7 @@ def test_page_loads_offline_with_controls_and_plots(page, server, artifacts):
     for slider in ("Audit intensity", "Metric gameability", "Feedback clarity", "Two-way feedback",
                    "Context sharing", "Recognition"):
         assert page.get_by_role("slider", name=slider).count() == 1, slider
-    for box in ("Quarterly reviews", "Pressure shock (week 52)", "Compare A/B"):
+    for box in ("Quarterly reviews", "Pressure shock (weeks 53-60)", "Compare A/B"):
         assert page.get_by_role("checkbox", name=box).count() == 1, box
     assert pane(page, "A").locator("img").count() == 1
     assert pane(page, "B").count() == 0
