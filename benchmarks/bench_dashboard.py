@@ -19,7 +19,8 @@ Phases, for each room size N:
   2. Free play: every session clicks Step, waits for the new week to arrive, pauses
      `--think` seconds, and again, `--steps` times, all sessions at once.
   3. A/B: every session picks a lesson (two panes), then the same stepping.
-  4. The sessions close; after the cull timeout the server's memory should fall back.
+  4. Play: every session presses ▶ (A/B) at once for `--play` seconds: weeks advanced per second.
+  5. The sessions close; after the cull timeout the server should hold none of them.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import threading
 import time
 import urllib.request
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import psutil
@@ -56,6 +57,8 @@ class LightSession:
         url = base.replace("http", "ws") + f"jupyter/api/kernels/{uuid.uuid4()}/channels?session_id={self.session_id}"
         self.ws = websocket.create_connection(url, header=[f"Cookie: {cookie}"] if cookie else [], timeout=120)
         self.step_button = None
+        self.play_button = None
+        self.week = 0
         self.select = {}
         self.texts: list[str] = []
         self.binary = 0
@@ -68,7 +71,7 @@ class LightSession:
 
     def _send(self, msg_type: str, content: dict) -> None:
         msg = {"buffers": [], "channel": "shell", "content": content, "metadata": {}, "parent_header": {},
-               "header": {"date": datetime.utcnow().isoformat() + "Z", "msg_id": str(uuid.uuid4()),
+               "header": {"date": datetime.now(timezone.utc).isoformat(), "msg_id": str(uuid.uuid4()),
                           "msg_type": msg_type, "session": self.session_id, "username": "", "version": "5.2"}}
         self.ws.send(json.dumps(msg))
 
@@ -93,12 +96,17 @@ class LightSession:
     def _on_text(self, text: str) -> None:
         if '"Time: ' in text or '"week ' in text or '"Contract B: ' in text:
             self.texts.append(text)
+            at = text.find('"Time: ')
+            if at >= 0:
+                self.week = int(float(text[at + 7:text.index('"', at + 7)]))
         if '"comm_open"' not in text:
             return
         msg = json.loads(text)
         state = msg["content"].get("data", {}).get("state", {})
         if state.get("_model_name") == "BtnModel" and state.get("children") == ["Step"]:
             self.step_button = msg["content"]["comm_id"]  # the newest one: a lesson rebuilds the controls
+        if state.get("_model_name") == "BtnModel" and state.get("children") == ["▶"]:
+            self.play_button = msg["content"]["comm_id"]
         if state.get("_model_name") == "SelectModel" and "label" in state:
             self.select[state["label"]] = msg["content"]["comm_id"]
 
@@ -134,6 +142,16 @@ class LightSession:
         marker = f'"Time: {week}.0"'
         self._wait(lambda: any(marker in t for t in self.texts) and self.binary >= seen + panes)
         return time.perf_counter() - start
+
+    def play(self, seconds: float) -> int:
+        """Press ▶, wait, press ❚❚ (the same button); weeks the page advanced meanwhile."""
+        start = self.week
+        click = {"method": "custom", "content": {"event": "click", "data": {}}}
+        self._comm(self.play_button, click)
+        time.sleep(seconds)
+        advanced = self.week - start
+        self._comm(self.play_button, click)
+        return advanced
 
     def choose_lesson(self, title: str) -> float:
         """Pick a lesson (A/B: two panes); seconds until both panes' first images arrived."""
@@ -209,7 +227,13 @@ def pct(values, q):
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
-def room(port: int, n: int, steps: int, think: float, server: psutil.Process) -> dict:
+def kernels(port: int) -> int:
+    """Browser sessions the server holds (Solara's /resourcez)."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/resourcez") as response:
+        return json.load(response)["kernels"]["total"]
+
+
+def room(port: int, n: int, steps: int, think: float, play: float, server: psutil.Process) -> dict:
     base = f"http://127.0.0.1:{port}/"
     before = rss_mb(server)
     cpu_before = server.cpu_times()
@@ -224,6 +248,8 @@ def room(port: int, n: int, steps: int, think: float, server: psutil.Process) ->
     in_parallel(sessions, lambda s: s.choose_lesson(LESSON))
     ab, wall_ab = stepping(sessions, steps, think, panes=2, first_week=1)
     after = rss_mb(server)
+    played = in_parallel(sessions, lambda s: s.play(play))
+    time.sleep(3.0)  # let the last frames drain
     cpu = server.cpu_times()
     for s in sessions:
         s.close()
@@ -235,6 +261,8 @@ def room(port: int, n: int, steps: int, think: float, server: psutil.Process) ->
         "ab_median_s": statistics.median(ab), "ab_p95_s": pct(ab, 0.95), "ab_max_s": max(ab),
         "steps_per_s": n * steps / wall_single, "ab_steps_per_s": n * steps / wall_ab,
         "server_cpu_s": (cpu.user + cpu.system) - (cpu_before.user + cpu_before.system),
+        "play_weeks_per_s_median": statistics.median(played) / play, "play_weeks_per_s_min": min(played) / play,
+        "kernels_open": kernels(port),
     }
 
 
@@ -243,6 +271,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 30])
     parser.add_argument("--steps", type=int, default=10, help="Step clicks per session per phase")
     parser.add_argument("--think", type=float, default=1.0, help="seconds a session waits between clicks")
+    parser.add_argument("--play", type=float, default=15.0, help="seconds every session plays (A/B) at once")
     parser.add_argument("--port", type=int, default=8791)
     parser.add_argument("--cull", default="20s", help="SOLARA_KERNEL_CULL_TIMEOUT for the release check")
     args = parser.parse_args()
@@ -258,21 +287,24 @@ def main() -> None:
         print(f"server idle: {idle:.0f} MB RSS")
         rows = []
         for n in args.sessions:
-            row = room(args.port, n, args.steps, args.think, server)
+            row = room(args.port, n, args.steps, args.think, args.play, server)
             rows.append(row)
             print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in row.items()}), flush=True)
             # Release check: closed sessions are culled after the timeout.
             time.sleep(float(args.cull.rstrip("s")) + 10 if args.cull.endswith("s") else 30)
-            print(f"  {args.cull} after closing: {rss_mb(server):.0f} MB RSS", flush=True)
+            print(f"  {args.cull} + 10 s after closing: {kernels(args.port)} sessions held "
+                  f"(of {row['kernels_open']}), {rss_mb(server):.0f} MB RSS", flush=True)
         print()
         print("| sessions | open page (median / max) | step, one pane (median / p95) | step, A/B (median / p95) "
-              "| steps served per s (one pane / A/B) | server RSS loaded | per session |")
-        print("|---:|---:|---:|---:|---:|---:|---:|")
+              "| steps served per s (one pane / A/B) | all playing A/B: weeks/s per session (median / min) "
+              "| server RSS loaded | per session |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in rows:
             print(f"| {r['sessions']} | {r['open_median_s']:.2f} / {r['open_max_s']:.2f} s "
                   f"| {r['single_median_s'] * 1000:.0f} / {r['single_p95_s'] * 1000:.0f} ms "
                   f"| {r['ab_median_s'] * 1000:.0f} / {r['ab_p95_s'] * 1000:.0f} ms "
                   f"| {r['steps_per_s']:.1f} / {r['ab_steps_per_s']:.1f} "
+                  f"| {r['play_weeks_per_s_median']:.1f} / {r['play_weeks_per_s_min']:.1f} "
                   f"| {r['rss_loaded_mb']:.0f} MB | {r['per_session_mb']:.1f} MB |")
     finally:
         proc.terminate()

@@ -92,6 +92,15 @@ class WorkshopModel(mesa.Model):
         weekly = self.contracts[pane].recorder.weekly()[:, :, 0]
         return {name: weekly[:, k] for k, name in enumerate(_NAMES)}
 
+    def plot_ranges(self) -> dict[str, tuple[float, float]]:
+        """Ranges the data-scaled panels show from week 1 (they widen if the run leaves them):
+        a few escalations a week, and client value from a quarter of the market's gross value
+        below zero up to all of it (a switch's cost shows as a dip)."""
+        contract = self.contracts["A"]
+        c = contract.settings.client
+        gross = float(contract.client_size.sum()) * (c.value_volume + c.value_quality)
+        return {"escalations": (0.0, 4.0), "client_net_value": (-gross / 4, gross)}
+
     def network(self, pane: str) -> dict[str, np.ndarray]:
         """Who serves whom this week, with trust, gaming, volume and recent switches (replication 0)."""
         contract = self.contracts[pane]

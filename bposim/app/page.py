@@ -91,7 +91,7 @@ def Panes(model: WorkshopModel):
     """A alone, or A and B side by side on one scale."""
     update_counter.get()  # SolaraViz bumps it after every step: re-draw
     panes = list(model.contracts)
-    limits = shared_limits([model.series(p) for p in panes])
+    limits = shared_limits([model.series(p) for p in panes], model.plot_ranges())
     solara.Text(f"Running: {model.running_with()}. Moved a control? Press Reset to start again with it.",
                 style={"font-size": "0.85em", "color": "#555"})
     with solara.Columns([1] * len(panes)):

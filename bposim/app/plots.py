@@ -202,16 +202,22 @@ class PaneFigure:
         return buffer.getvalue()
 
 
-def shared_limits(all_series: list[dict[str, np.ndarray]]) -> dict[str, tuple[float, float]]:
-    """Y-limits of the data-scaled panels, common to every pane so A and B read on one scale."""
+def shared_limits(all_series: list[dict[str, np.ndarray]],
+                  start: dict[str, tuple[float, float]] | None = None) -> dict[str, tuple[float, float]]:
+    """Y-limits of the data-scaled panels, common to every pane so A and B read on one scale.
+
+    start: a range each panel shows at least (by its first metric), from the market's scale:
+    without it the limits would grow, and the panels be repainted, in most of the first weeks,
+    in every session at once when a room steps together."""
     limits = {}
     for _, series, ylim in PANELS:
         if ylim is not None:
             continue
+        key = series[0][0]
         values = [smooth(s[m]) if m in SMOOTHED else s[m] for s in all_series for m, _, _ in series]
-        values = np.concatenate(values) if values else np.zeros(0)
-        low, high = (float(values.min()), float(values.max())) if values.size else (0.0, 1.0)
-        limits[series[0][0]] = (-nice_ceiling(-low) if low < 0 else 0.0, nice_ceiling(high))
+        values = np.concatenate([*values, np.asarray((start or {}).get(key, (0.0, 0.0)), dtype=float)])
+        low, high = float(values.min()), float(values.max())
+        limits[key] = (-nice_ceiling(-low) if low < 0 else 0.0, nice_ceiling(high))
     return limits
 
 
