@@ -5,6 +5,9 @@
 writes timeseries.parquet, summary.parquet (and relationships.parquet when recorded) and the
 resolved config.yaml into the run's output folder, and prints a short summary. A bad value
 stops the run before Hydra creates any folder, naming the field, the value and the range.
+
+A sweep (`bposim-run -m ...`) uses bposim's sweeper (hydra/sweeper=bposim, see
+bposim.sweep.sweeper) unless the command line names one (hydra/sweeper=basic for Hydra's own).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import sys
 from pathlib import Path
 
 import hydra
+from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.experimental.callback import Callback
 from hydra.types import RunMode
@@ -26,6 +30,10 @@ from .simulate import SimulationResult, simulate
 from .progress import SweepProgress
 from .sweep import collate, sweep_name, validate_sweep
 from .sweep.collate import DONE
+from .sweep.jobconfig import SweepConfigLoader
+from .sweep.sweeper import register as register_sweeper
+
+register_sweeper()  # before Hydra composes anything: hydra/sweeper=bposim
 
 HEADLINE = (
     ("client_net_value", "client net value", "MU", ",.0f"),
@@ -56,21 +64,24 @@ class ValidateConfig(Callback):
         # An experiment config may define its sweep in hydra.sweeper.params; the command line
         # wins for a key given in both (as in Hydra's basic sweeper).
         given = {o.lstrip("+~").partition("=")[0] for o in task}
-        params = config.hydra.sweeper.get("params") or {}
-        task += [f"{k}={v}" for k, v in params.items() if k not in given]
-        try:
-            n_jobs = validate_sweep(task)
-        except ConfigError as err:
-            print(f"bposim: {err}", file=sys.stderr)
-            sys.exit(2)
+        params = [f"{k}={v}" for k, v in (config.hydra.sweeper.get("params") or {}).items()]
         hydra_overrides = list(config.hydra.overrides.hydra)
         if not any(o.startswith("hydra.sweep.dir=") for o in hydra_overrides):
             # Pinned as an override so that every job, whose config Hydra composes anew,
             # lands in the same folder; named by the sweep, so a re-run resumes it.
-            folder = f"multirun/{sweep_name(task)}"
+            named = task + [p for p in params if p.partition("=")[0] not in given]
+            folder = f"multirun/{sweep_name(named)}"
             with open_dict(config):
                 config.hydra.sweep.dir = folder
                 config.hydra.overrides.hydra.append(f"hydra.sweep.dir='{folder}'")
+        try:
+            # Expanded into jobs as the basic sweeper does (params first, the command line
+            # after, a later value of a key replacing an earlier one), so the bposim sweeper
+            # finds each job already validated; composed as the launcher will compose them.
+            n_jobs = validate_sweep(params + task, compose=_job_composer(config))
+        except ConfigError as err:
+            print(f"bposim: {err}", file=sys.stderr)
+            sys.exit(2)
         print(f"bposim: sweep of {n_jobs} job(s) into {config.hydra.sweep.dir}")
         # Kept off the callback object: launchers pickle callbacks into their workers.
         _SWEEPS[str(config.hydra.sweep.dir)] = SweepProgress(
@@ -83,6 +94,17 @@ class ValidateConfig(Callback):
         written = collate(config.hydra.sweep.dir)
         for kind, path in written.items():
             print(f"bposim: {kind}: {path}")
+
+
+def _job_composer(config: DictConfig):
+    """Overrides -> the job's configuration as this sweep's launcher will compose it (Hydra's
+    loader of this run, through the bposim sweeper's, which keeps each composition for the
+    jobs); None outside a running Hydra app (bposim's own composition is used then)."""
+    hydra_app = GlobalHydra.instance().hydra if GlobalHydra.instance().is_initialized() else None
+    if hydra_app is None:
+        return None
+    loader = SweepConfigLoader(hydra_app.config_loader)
+    return lambda overrides: loader.load_sweep_config(config, list(overrides))
 
 
 def _without_hydra(config: DictConfig) -> DictConfig:
@@ -139,11 +161,12 @@ def _run(cfg: DictConfig) -> None:
     if sweeping and (folder / DONE).exists():
         print(f"bposim: {hc.job.override_dirname or 'defaults'}: already done, skipped")
         return
-    plain = _without_hydra(cfg)
-    if sweeping and plain.record.relationships == "auto":
+    # Hydra hands the job its configuration without the hydra node: validated as it is, no copy.
+    settings = validate(_without_hydra(cfg) if "hydra" in cfg else cfg)
+    if sweeping and settings.record.relationships == "auto":
         # Collation never reads per-relationship rows; a sweep keeps them only when asked (all).
-        plain.record.relationships = "none"
-    result = simulate(plain)
+        settings.record.relationships = "none"
+    result = simulate(settings)
     write_run(result, folder, timeseries_every=cfg.record.timeseries_every if sweeping else 1)
     if sweeping:
         print(f"bposim: {hc.job.override_dirname or 'defaults'}: done")
@@ -152,8 +175,16 @@ def _run(cfg: DictConfig) -> None:
     print(f"  results: {folder}")
 
 
+def _default_sweeper(argv: list[str]) -> list[str]:
+    """A sweep uses bposim's sweeper unless the command line names one (hydra/sweeper=basic)."""
+    sweeping = any(a in ("-m", "--multirun") or a.replace(" ", "") == "hydra.mode=MULTIRUN" for a in argv)
+    named = any(a.lstrip("+~").startswith("hydra/sweeper") for a in argv)
+    return [*argv, "hydra/sweeper=bposim"] if sweeping and not named else argv
+
+
 def run() -> None:
     """Entry point of `bposim-run`."""
+    sys.argv[1:] = _default_sweeper(sys.argv[1:])
     _run()
 
 

@@ -94,8 +94,10 @@ LAUNCHERS = {
 
 @pytest.fixture(scope="module")
 def basic_sweep(tmp_path_factory):
+    """The reference: Hydra's own basic sweeper and basic launcher (every other run below uses
+    the bposim sweeper, bposim-run's default)."""
     folder = tmp_path_factory.mktemp("basic")
-    out = sweep([*LAUNCHED, f"hydra.sweep.dir={folder / 'sweep'}"], folder)
+    out = sweep([*LAUNCHED, "hydra/sweeper=basic", f"hydra.sweep.dir={folder / 'sweep'}"], folder)
     assert out.returncode == 0, out.stderr
     return table(folder / "sweep")
 

@@ -7,6 +7,11 @@ atomically into a folder named by its overrides (so a re-run finds it and skips 
 sweep folder is named by the sweep's overrides, so re-running the same command resumes it.
 When the sweep ends its jobs are gathered into sweep_summary.parquet/.csv (bposim-collect
 does the same for any sweep folder).
+
+`bposim-run -m` runs sweeps with bposim's sweeper (hydra/sweeper=bposim, sweeper.py): Hydra's
+basic sweeper, checking jobs with this package's validation rather than composing each one in
+the launching process, and composing each combination of config groups once for all the jobs
+(jobconfig.py); hydra/sweeper=basic gives Hydra's own.
 """
 
 from .collate import collate
