@@ -57,6 +57,8 @@ class WorkshopModel(mesa.Model):
             quarterly_reviews=quarterly_reviews, pressure_shock=pressure_shock,
             compare=compare, scheme_b=scheme_b))
         self.b_changes = dict(b_changes or {})
+        # Checked even when B is off: a lesson's change with a typo must not pass unnoticed.
+        contract_b(self.levers, self.b_changes)
         self.contracts: dict[str, BPOModel] = {"A": self._contract(self.levers, seed)}
         if compare:
             self.levers_b = contract_b(self.levers, self.b_changes)

@@ -310,3 +310,11 @@ def test_the_big_client_of_the_pressure_lesson_is_the_biggest_on_the_pages_seed(
     from bposim.app.page import SEED as PAGE_SEED
 
     assert WorkshopModel(rng=PAGE_SEED).network("A")["client_size"].argmax() == 0
+
+
+def test_b_changes_are_checked_even_when_b_is_off():
+    """A lesson's change for B with an unknown lever or a value out of range is refused at once."""
+    with pytest.raises(ValueError, match="context_shring"):
+        WorkshopModel(b_changes={"context_shring": 0.9})
+    with pytest.raises(ValueError, match=r"recognition.*\[0.0, 1.0\]"):
+        WorkshopModel(b_changes={"recognition": 3.0})
