@@ -10,6 +10,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -169,13 +170,25 @@ def _nodes(cfg, path=""):
     return out
 
 
-def test_each_jobs_config_is_the_one_hydra_composes():
+@contextmanager
+def sweep_loaders(*overrides: str):
+    """Hydra's config loader, the sweep's master config (multirun, bposim sweeper, plus
+    `overrides`) and a SweepConfigLoader over them, inside a fresh Hydra context."""
     GlobalHydra.instance().clear()
-    with initialize_config_module(config_module="bposim.configs", version_base="1.3"):
-        hydra_loader = GlobalHydra.instance().hydra.config_loader
-        master = hydra_loader.load_configuration(
-            "config", ["hydra/launcher=joblib", "hydra/sweeper=bposim", "hydra.sweep.dir=/tmp/sweep"], RunMode.MULTIRUN)
-        loader = SweepConfigLoader(hydra_loader)
+    try:
+        with initialize_config_module(config_module="bposim.configs", version_base="1.3"):
+            hydra_loader = GlobalHydra.instance().hydra.config_loader
+            master = hydra_loader.load_configuration("config", [*overrides, "hydra/sweeper=bposim"], RunMode.MULTIRUN)
+            yield hydra_loader, master, SweepConfigLoader(hydra_loader)
+    finally:
+        GlobalHydra.instance().clear()
+
+
+JOB_SWEEP = ("hydra/launcher=joblib", "hydra.sweep.dir=/tmp/sweep")
+
+
+def test_each_jobs_config_is_the_one_hydra_composes():
+    with sweep_loaders(*JOB_SWEEP) as (hydra_loader, master, loader):
         setup_globals()
         reused = 0
         for job in JOBS * 2:  # the second time from the kept compositions
@@ -197,7 +210,6 @@ def test_each_jobs_config_is_the_one_hydra_composes():
             assert OmegaConf.to_container(got, resolve=True) == resolved, job
             got.label = "changed"  # each job gets its own copy
             assert loader.load_sweep_config(master, list(job)).label == expected.label
-    GlobalHydra.instance().clear()
     assert reused >= len(JOBS)
 
 
@@ -206,12 +218,7 @@ def test_compositions_made_by_the_launching_process_serve_the_jobs_elsewhere(mon
     # the launcher pickles into its workers carries those compositions, so workers compose none.
     monkeypatch.setattr(jobconfig, "_composed", type(jobconfig._composed)())  # as in bposim-run
     monkeypatch.setattr(jobconfig, "_shipped", {"entries": None, "blob": None})
-    GlobalHydra.instance().clear()
-    with initialize_config_module(config_module="bposim.configs", version_base="1.3"):
-        hydra_loader = GlobalHydra.instance().hydra.config_loader
-        master = hydra_loader.load_configuration(
-            "config", ["hydra/launcher=joblib", "hydra/sweeper=bposim", "hydra.sweep.dir=/tmp/sweep"], RunMode.MULTIRUN)
-        loader = SweepConfigLoader(hydra_loader)
+    with sweep_loaders(*JOB_SWEEP) as (hydra_loader, master, loader):
         loader.load_sweep_config(master, ["scheme=shared_outcome"])  # as bposim-run's check does
         job = ["scheme=shared_outcome", "client.audit_rate=0.3", "seed=4"]
         expected = OmegaConf.to_yaml(hydra_loader.load_sweep_config(master, job))
@@ -226,20 +233,14 @@ def test_compositions_made_by_the_launching_process_serve_the_jobs_elsewhere(mon
         monkeypatch.setattr(ConfigLoaderImpl, "load_sweep_config", no_composing)
         received = pickle.loads(sent)
         assert OmegaConf.to_yaml(received.load_sweep_config(master, job)) == expected
-    GlobalHydra.instance().clear()
 
 
 @pytest.mark.parametrize("job", JOBS, ids=" ".join)
 def test_validation_composing_with_the_sweeps_loader_agrees(job):
     # bposim-run validates with its own sweep's loader: same outcome as with bposim.compose.
-    GlobalHydra.instance().clear()
-    with initialize_config_module(config_module="bposim.configs", version_base="1.3"):
-        hydra_loader = GlobalHydra.instance().hydra.config_loader
-        master = hydra_loader.load_configuration("config", ["hydra/sweeper=bposim"], RunMode.MULTIRUN)
-        loader = SweepConfigLoader(hydra_loader)
+    with sweep_loaders() as (_, master, loader):
         compose = lambda overrides: loader.load_sweep_config(master, list(overrides))  # noqa: E731
         with_loader = _outcome(lambda: _validate_job(job, compose))
-    GlobalHydra.instance().clear()
     assert with_loader[:1] == _outcome(lambda: _validate_job(job))[:1]
     if with_loader[0] == "valid":
         assert with_loader == _outcome(lambda: _validate_job(job))
