@@ -217,14 +217,9 @@ def metrics_of(lesson: Lesson) -> tuple[str, ...]:
     return claimed + tuple(m for m in EXTRA_METRICS.get(lesson.key, ()) if m not in claimed)
 
 
-def lever_values(lesson: Lesson, pane: str) -> dict:
-    """The lever values contract A (or B) of a lesson runs with, as WorkshopModel builds them."""
-    return lesson.pane_levers(pane)
-
-
 def timeseries(lesson: Lesson, pane: str):
     """Weekly market values of one contract of a lesson over REPLICATIONS replications."""
-    overrides = keyword_overrides(dict(model_overrides(lever_values(lesson, pane))))
+    overrides = keyword_overrides(dict(model_overrides(lesson.pane_levers(pane))))
     # Per-relationship rows are not needed here (leaving them out does not change the numbers).
     return bposim.simulate([*overrides, f"seed={SEED}", "record.relationships=none"],
                            replications=REPLICATIONS, progress=False).timeseries

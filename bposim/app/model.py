@@ -130,8 +130,7 @@ class WorkshopModel(mesa.Model):
 
     def totals(self, pane: str) -> dict[str, float]:
         """Running totals of the week's counts and hours so far, for the pane's footer."""
-        series = self.series(pane)
-        return {name: float(series[name].sum()) for name in FOOTER}
+        return running_totals(self.series(pane))
 
     def running_with(self) -> str:
         """The lever values this model was built with, as one line (the sliders may have moved since)."""
@@ -147,6 +146,11 @@ class WorkshopModel(mesa.Model):
             text += " + " + ", ".join(f"{name.replace('_', ' ')} {_show(value)}"
                                       for name, value in self.b_changes.items())
         return text
+
+
+def running_totals(series: dict[str, np.ndarray]) -> dict[str, float]:
+    """The footer's totals from a pane's weekly series (WorkshopModel.series)."""
+    return {name: float(series[name].sum()) for name in FOOTER}
 
 
 def _show(value: Any) -> str:

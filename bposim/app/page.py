@@ -17,7 +17,7 @@ from mesa.visualization.utils import update_counter
 
 from .lessons import BY_KEY, FREE_PLAY, LESSONS
 from .levers import DEFAULTS, LEVERS
-from .model import WorkshopModel
+from .model import WorkshopModel, running_totals
 from .plots import PaneFigure, shared_limits
 
 TITLE = "bposim workshop: what a contract does to a vendor"
@@ -71,15 +71,15 @@ def LessonCard(lesson_key: str, on_lesson):
 
 
 @solara.component
-def ContractPane(model: WorkshopModel, pane: str, limits: dict):
+def ContractPane(model: WorkshopModel, pane: str, series: dict, limits: dict):
     """One contract: its name, the live figure and the running totals."""
     update_counter.get()
     first = model.contracts[pane]
     wide = len(model.contracts) == 1
     figure = solara.use_memo(lambda: PaneFigure(model.steps_total, len(first.clients), len(first.vendors), wide),
                              [id(model), pane])
-    figure.update(model.series(pane), model.network(pane), limits)
-    totals = model.totals(pane)
+    figure.update(series, model.network(pane), limits)
+    totals = running_totals(series)
     with solara.Card(title=f"Contract {model.describe(pane)}", subtitle=f"week {model.week} of {model.steps_total}"):
         solara.Image(figure.png(), format="png", width="100%")
         solara.Text("So far: " + " · ".join(f"{totals[key]:,.0f} {label}" for key, label in FOOTER_LABELS),
@@ -90,13 +90,13 @@ def ContractPane(model: WorkshopModel, pane: str, limits: dict):
 def Panes(model: WorkshopModel):
     """A alone, or A and B side by side on one scale."""
     update_counter.get()  # SolaraViz bumps it after every step: re-draw
-    panes = list(model.contracts)
-    limits = shared_limits([model.series(p) for p in panes], model.plot_ranges())
+    series = {pane: model.series(pane) for pane in model.contracts}  # read once a step
+    limits = shared_limits(list(series.values()), model.plot_ranges())
     solara.Text(f"Running: {model.running_with()}. Moved a control? Press Reset to start again with it.",
                 style={"font-size": "0.85em", "color": "#555"})
-    with solara.Columns([1] * len(panes)):
-        for pane in panes:
-            ContractPane(model, pane, limits).key(f"pane-{pane}")
+    with solara.Columns([1] * len(series)):
+        for pane in series:
+            ContractPane(model, pane, series[pane], limits).key(f"pane-{pane}")
 
 
 @solara.component

@@ -22,7 +22,7 @@ import pytest
 from scipy import stats
 
 import bposim
-from bposim.app.lessons import BY_KEY, FREE_PLAY, LESSONS, Lesson
+from bposim.app.lessons import BY_KEY, FREE_PLAY, LESSONS
 from bposim.app.levers import BY_NAME, model_overrides
 from bposim.app.model import WorkshopModel
 from bposim.configure import keyword_overrides
@@ -43,15 +43,10 @@ KEYS = [lesson.key for lesson in LESSONS]
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def lever_values(lesson: Lesson, pane: str) -> dict:
-    """The lever values contract A (or B) of a lesson runs with, as WorkshopModel builds them."""
-    return lesson.pane_levers(pane)
-
-
 @lru_cache(maxsize=None)
 def timeseries(key: str, pane: str) -> pd.DataFrame:
     """Weekly market values of one lesson's contract over REPS replications (run once per session)."""
-    overrides = keyword_overrides(dict(model_overrides(lever_values(BY_KEY[key], pane))))
+    overrides = keyword_overrides(dict(model_overrides(BY_KEY[key].pane_levers(pane))))
     return bposim.simulate([*overrides, f"seed={SEED}"], replications=REPS).timeseries
 
 
@@ -110,7 +105,7 @@ def test_pressure_window_starts_when_the_shock_does():
     """"Watch weeks 53 to 78": the window (52, 78] opens when the surge hits (shock=surge, week index 52)."""
     lesson = BY_KEY["pressure"]
     model = bposim.BPOModel(rng=SEED, collect=False, engine="array",
-                            **model_overrides(lever_values(lesson, "A")))
+                            **model_overrides(lesson.pane_levers("A")))
     assert lesson.window[0] == model.settings.shock.week == 52
     assert lesson.window[1] > lesson.window[0] + model.settings.shock.duration
 
@@ -133,8 +128,8 @@ def test_lesson_settings_build_a_workshop_model(key):
     settings = BY_KEY[key].settings()
     model = WorkshopModel(**settings, rng=SEED)
     assert set(model.contracts) == {"A", "B"}
-    assert model.levers == lever_values(BY_KEY[key], "A")
-    assert model.levers_b == lever_values(BY_KEY[key], "B")
+    assert model.levers == BY_KEY[key].pane_levers("A")
+    assert model.levers_b == BY_KEY[key].pane_levers("B")
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -169,7 +164,7 @@ def test_lesson_window_lies_inside_the_run(key):
 def test_lesson_b_really_differs_from_a(key):
     """B changes the scheme or a practice, and every change in b_changes is a real change."""
     lesson = BY_KEY[key]
-    a, b = lever_values(lesson, "A"), lever_values(lesson, "B")
+    a, b = lesson.pane_levers("A"), lesson.pane_levers("B")
     assert a != b
     for name, value in lesson.b_changes.items():
         assert name in BY_NAME and name not in ("compare", "scheme_b"), name
