@@ -28,7 +28,7 @@ import mesa
 import numpy as np
 
 import bposim
-from bposim.configure import settings_from
+from bposim.config import settings_from
 
 WEEKS = 260
 SLOW_AGENT_WEEKS = 26     # the per-agent loop over 10,000 relationships runs ~15k rel-steps/s

@@ -7,7 +7,7 @@
 """
 
 from .config import Config, ConfigError
-from .configure import compose
+from .config import compose
 from .metrics import METRICS
 from .model import BPOModel
 from .schemes import SCHEMES

@@ -34,7 +34,7 @@ from omegaconf import OmegaConf
 
 from .analysis.report import build_report, default_by, factors
 from .config import ConfigError, validate
-from .configure import compose
+from .config import compose
 from .io import write_parquet, write_text
 from .schemes import SCHEMES
 from .simulate import simulate

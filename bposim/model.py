@@ -13,7 +13,7 @@ import mesa
 import numpy as np
 
 from .agents import Client, Vendor
-from .configure import settings_from
+from .config import settings_from
 from .dynamics.market import advance_shocks, demand_level
 from .engines import AGENT_ENGINE_MAX, AgentEngine, ArrayEngine
 from .metrics import ALL, ATTRIBUTES, METRIC_NAMES, Recorder

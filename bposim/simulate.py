@@ -9,7 +9,7 @@ import pandas as pd
 from omegaconf import DictConfig
 
 from .config import as_dictconfig
-from .configure import settings_from
+from .config import settings_from
 from .metrics import Recorder
 from .model import BPOModel
 from .progress import week_bar

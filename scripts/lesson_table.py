@@ -44,9 +44,9 @@ from bposim.analysis.stats import mean_ci  # noqa: E402
 from bposim.app.lessons import BY_KEY, LESSONS, Lesson  # noqa: E402
 from bposim.app.levers import LEVERS, WORKSHOP_MARKET, Lever, checked, model_overrides  # noqa: E402
 from bposim.config import ClientConfig, Config, MarketConfig, VendorConfig  # noqa: E402
-from bposim.configure import keyword_overrides  # noqa: E402
+from bposim.config import keyword_overrides  # noqa: E402
 from bposim.metrics import METRICS  # noqa: E402
-from bposim.params import describe  # noqa: E402
+from bposim.config import describe  # noqa: E402
 
 DOC = ROOT / "docs" / "workshop.md"
 REPLICATIONS = 30

@@ -3,7 +3,7 @@
 The tables are built from the code's own declarations, so the ODD cannot drift from it:
   - one parameter table per config section (run, market, vendor, client, shock, record) and one
     per payment scheme (bposim.schemes.SCHEMES[name].Params), each row from
-    bposim.params.describe: name | default | range | unit | meaning;
+    bposim.config.describe: name | default | range | unit | meaning;
   - one table of every recorded metric (bposim.metrics.METRICS and EXTRA): unit, how it is
     aggregated over relationships, where it is recorded, meaning.
 
@@ -38,7 +38,7 @@ from bposim.config import (  # noqa: E402
     VendorConfig,
 )
 from bposim.metrics import EXTRA, METRICS  # noqa: E402
-from bposim.params import describe  # noqa: E402
+from bposim.config import describe  # noqa: E402
 from bposim.schemes import SCHEMES  # noqa: E402
 
 SECTIONS = (
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if changed:
         print(f"{path} is stale: the generated block(s) {', '.join(changed)} differ from the code's "
-              f"declarations (bposim/config.py, bposim/schemes/, bposim/metrics.py). "
+              f"declarations (bposim/config/schema.py, bposim/schemes/, bposim/metrics.py). "
               f"Run: .venv/bin/python scripts/param_tables.py --write {path}", file=sys.stderr)
         return 1
     print(f"{path}: generated tables are up to date")

@@ -60,7 +60,7 @@ def test_out_of_range_names_field_value_and_range(override, field, allowed):
 
 def test_every_declared_range_is_enforced():
     """For each numeric field of each section, a value just outside its range is refused."""
-    from bposim.params import _RANGE, _bound
+    from bposim.config.params import _RANGE, _bound
     for section, cls in (("market", MarketConfig), ("vendor", VendorConfig), ("client", ClientConfig),
                          ("shock", ShockConfig)):
         for f in dataclasses.fields(cls):

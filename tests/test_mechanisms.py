@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 import bposim
-from bposim.configure import settings_from
+from bposim.config import settings_from
 from bposim.dynamics.learning import update_trust
 from bposim.dynamics.market import allocate_capacity
 from bposim.dynamics.reviews import review

@@ -13,10 +13,10 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+import cloudpickle  # what joblib and Ray use to send the loader to workers (joblib 1.6 no longer vendors it)
 import pandas as pd
 import pytest
 import yaml
-from joblib.externals import cloudpickle
 from hydra import initialize_config_module
 from hydra._internal.config_loader_impl import ConfigLoaderImpl
 from hydra.core.global_hydra import GlobalHydra
@@ -27,7 +27,7 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 
 from bposim.cli import _default_sweeper
 from bposim.config import ConfigError, validate
-from bposim.configure import _compose
+from bposim.config import compose_unvalidated as _compose
 from bposim.sweep.collate import collate
 from bposim.sweep import jobconfig
 from bposim.sweep.jobconfig import SweepConfigLoader

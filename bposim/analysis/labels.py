@@ -113,7 +113,7 @@ def is_total(name: str) -> bool:
 def parameter_rows() -> dict[str, dict]:
     """Every declared configuration parameter by dotted name: its range, unit and meaning."""
     from ..config import Config
-    from ..params import describe
+    from ..config import describe
 
     rows = {r["name"]: r for r in describe(Config) if r["name"] != "scheme"}
     from ..schemes import SCHEMES

@@ -34,7 +34,7 @@ from omegaconf import OmegaConf
 
 from ..io import write_text
 from ..metrics import METRIC_NAMES
-from ..params import describe
+from ..config import describe
 from . import figures as F
 from .figures import number_format
 from .labels import is_total, kpi_unit, kpi_unit_short, label, short

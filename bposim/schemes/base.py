@@ -69,7 +69,7 @@ class Scheme(ABC):
 
 def build_scheme(spec: dict, problems: list[str]) -> Scheme | None:
     """The scheme named in spec['name'] with spec's other keys as its checked parameters."""
-    from ..params import check_fields
+    from ..config import check_fields
 
     spec = dict(spec)
     name = spec.pop("name", None)

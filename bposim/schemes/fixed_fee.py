@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from ..params import param
+from ..config import param
 from .base import Rates, Scheme, register
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from ..params import param
+from ..config import param
 from .base import SCHEMES, Rates, Scheme, register
 
 _PARTS = ("fixed_fee", "per_volume", "quality_weighted", "shared_outcome")

@@ -7,7 +7,7 @@ follows the index, not the value (Baker's distortion; the `distortion` scenario)
 
 from dataclasses import dataclass
 
-from ..params import param
+from ..config import param
 from .base import Rates, Scheme, register
 
 

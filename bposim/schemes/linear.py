@@ -7,7 +7,7 @@ use it directly, so the contract is exactly the one the closed forms assume.
 
 from dataclasses import dataclass
 
-from ..params import param
+from ..config import param
 from .base import Rates, Scheme, register
 
 

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from ..params import param
+from ..config import param
 from .base import Rates, Scheme, register
 
 _SQRT_2PI = 2.5066282746310002

@@ -26,8 +26,7 @@ from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override
 from omegaconf import DictConfig, OmegaConf
 
-from ..config import Config, ConfigError, Settings, validate
-from ..configure import _compose
+from ..config import Config, ConfigError, Settings, compose_unvalidated, validate
 
 MAX_COMBINATIONS = 100_000
 
@@ -78,7 +77,7 @@ def validate_jobs(jobs: Iterable[Sequence[str]], compose: Composer | None = None
         if key in _validated:
             continue
         try:
-            _validate_job(key, compose or _compose)
+            _validate_job(key, compose or compose_unvalidated)
         except ConfigError as err:
             raise ConfigError([f"in sweep job [{' '.join(key)}]: {p}" for p in err.problems]) from None
         _validated.add(key)
@@ -176,7 +175,7 @@ def _apply(data: dict, o: Override) -> int:
     return _APPLIED if takes else _REFUSED
 
 
-def _validate_job(job: tuple[str, ...], compose: Composer = _compose) -> Settings:
+def _validate_job(job: tuple[str, ...], compose: Composer = compose_unvalidated) -> Settings:
     """The job's validated settings, as validate(bposim.compose(job)) gives them."""
     parsed = [_parse(o) for o in job]
     groups = tuple(o.input_line for o in parsed if _is_group(o))

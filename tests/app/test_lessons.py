@@ -25,7 +25,7 @@ import bposim
 from bposim.app.lessons import BY_KEY, FREE_PLAY, LESSONS
 from bposim.app.levers import BY_NAME, model_overrides
 from bposim.app.model import WorkshopModel
-from bposim.configure import keyword_overrides
+from bposim.config import keyword_overrides
 from bposim.metrics import METRIC_NAMES
 
 pytestmark = pytest.mark.slow

@@ -17,7 +17,7 @@ import bposim
 from bposim.app.levers import BY_NAME, DEFAULTS, model_overrides
 from bposim.app.model import FOOTER, WorkshopModel
 from bposim.app.plots import RECENT_SWITCH
-from bposim.configure import keyword_overrides
+from bposim.config import keyword_overrides
 from bposim.metrics import ALL, METRIC_NAMES
 
 pytestmark = pytest.mark.slow

@@ -2,12 +2,13 @@
 
 `compose` builds a configuration from the packaged configs (configs/, shipped as the package
 bposim.configs) with Hydra's override syntax and validates it. `settings_from` accepts what
-BPOModel and simulate accept: a composed config, a list of overrides, a Config, or keywords.
+BPOModel and simulate accept: a composed config, a list of overrides, a Config, or keywords,
+and returns Settings (built once per run: Settings passed back in are used as they are).
 """
 
 from __future__ import annotations
 
-import dataclasses
+from dataclasses import fields, is_dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -16,10 +17,16 @@ from hydra import initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig, OmegaConf
 
-from .config import Config, ConfigError, Settings, validate
+from .params import ConfigError, default_of
+from .schema import Config, register_configs
+from .settings import Settings, validate
 
 CONFIG_MODULE = "bposim.configs"
 GROUPS = ("scheme", "scenario", "shock")  # keyword values that pick a config file rather than set a value
+
+# configs/config.yaml extends the schema: Hydra must know it in every process that composes
+# (this one, and each launcher worker, which imports bposim before composing its job).
+register_configs()
 
 
 def compose(overrides: list[str] | None = None) -> DictConfig:
@@ -29,7 +36,7 @@ def compose(overrides: list[str] | None = None) -> DictConfig:
     Raises ConfigError naming the field, the value and the allowed range for a bad value;
     Hydra's own errors (unknown group or key) come through unchanged.
     """
-    cfg = _compose(tuple(overrides or ()))
+    cfg = compose_unvalidated(overrides)
     validate(cfg)
     return cfg
 
@@ -47,18 +54,19 @@ def _compose_cached(overrides: tuple[str, ...]) -> str:
     return OmegaConf.to_yaml(cfg)
 
 
-def _compose(overrides: tuple[str, ...]) -> DictConfig:
-    cfg = OmegaConf.create(_compose_cached(overrides))
+def compose_unvalidated(overrides: list[str] | tuple[str, ...] | None = None) -> DictConfig:
+    """The composed configuration before validation (sweeps validate each job themselves)."""
+    cfg = OmegaConf.create(_compose_cached(tuple(overrides or ())))
     OmegaConf.set_struct(cfg, True)
     return cfg
 
 
 def _leaf_paths() -> dict[str, list[str]]:
     paths: dict[str, list[str]] = {}
-    for section in dataclasses.fields(Config):
-        default = section.default_factory() if section.default_factory is not dataclasses.MISSING else None
-        if dataclasses.is_dataclass(default):
-            for f in dataclasses.fields(default):
+    for section in fields(Config):
+        default = default_of(section)
+        if is_dataclass(default):
+            for f in fields(default):
                 paths.setdefault(f.name, []).append(f"{section.name}.{f.name}")
         else:
             paths.setdefault(section.name, []).append(section.name)
@@ -101,7 +109,7 @@ def settings_from(config: Any = None, params: dict[str, Any] | None = None) -> S
         config = OmegaConf.structured(config.config)
     if config is None or isinstance(config, (list, tuple)):
         overrides = list(config or []) + keyword_overrides(params)
-        return validate(_compose(tuple(overrides)))
+        return validate(compose_unvalidated(overrides))
     if isinstance(config, Config):
         config = OmegaConf.structured(config)
     cfg = config if isinstance(config, DictConfig) else OmegaConf.create(config)

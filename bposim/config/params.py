@@ -33,6 +33,15 @@ def _bound(text: str) -> float:
     return {"inf": math.inf, "-inf": -math.inf, "+inf": math.inf}.get(text, None) or float(text)
 
 
+def default_of(f: dataclasses.Field) -> Any:
+    """A dataclass field's default value (built fresh from its factory), or None if it has none."""
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return None
+
+
 def param(default: Any, range: str | None = None, doc: str = "", unit: str = "") -> Any:
     """A dataclass field carrying its allowed range (e.g. "[0, 1]", "(0, inf)"), unit and meaning."""
     if range is not None and not _RANGE.match(range):
@@ -105,8 +114,7 @@ def describe(cls_or_obj: Any, prefix: str = "") -> list[dict[str, Any]]:
     for f in dataclasses.fields(cls_or_obj):
         name = f"{prefix}.{f.name}" if prefix else f.name
         if isinstance(cls_or_obj, type):
-            value = f.default if f.default is not dataclasses.MISSING else (
-                f.default_factory() if f.default_factory is not dataclasses.MISSING else None)
+            value = default_of(f)
         else:
             value = getattr(cls_or_obj, f.name)
         if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -1,0 +1,23 @@
+"""Configuration: parameters declared once, the schema, validation and composition.
+
+    params.py    `param()` (default, range, unit, meaning), the type and range checks, ConfigError
+    schema.py    the dataclasses behind configs/ (market, vendor, client, shock, record)
+    settings.py  `validate`: a configuration checked field by field -> Settings
+    load.py      `compose` (Hydra overrides -> validated config), `settings_from` (what the API accepts)
+
+Everything else in bposim imports configuration names from this package, never from its modules.
+"""
+
+from .load import (CONFIG_MODULE, GROUPS, compose, compose_unvalidated, keyword_overrides,
+                   settings_from)
+from .params import ConfigError, check_fields, default_of, describe, in_range, param
+from .schema import (ClientConfig, Config, MarketConfig, RecordConfig, ShockConfig, VendorConfig,
+                     register_configs)
+from .settings import Settings, as_dictconfig, to_config, validate
+
+__all__ = [
+    "CONFIG_MODULE", "GROUPS", "ClientConfig", "Config", "ConfigError", "MarketConfig", "RecordConfig",
+    "Settings", "ShockConfig", "VendorConfig", "as_dictconfig", "check_fields", "compose",
+    "compose_unvalidated", "default_of", "describe", "in_range", "keyword_overrides", "param",
+    "register_configs", "settings_from", "to_config", "validate",
+]
