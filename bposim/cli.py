@@ -23,9 +23,11 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from .analysis.labels import kpi_unit_short
 from .analysis.stats import mean_ci
 from .config import ConfigError, validate
 from .io import write_parquet, write_text
+from .metrics import SCORECARD
 from .simulate import SimulationResult, simulate
 from .progress import SweepProgress
 from .sweep import collate, sweep_name, validate_sweep
@@ -35,18 +37,7 @@ from .sweep.sweeper import register as register_sweeper
 
 register_sweeper()  # before Hydra composes anything: hydra/sweeper=bposim
 
-HEADLINE = (
-    ("client_net_value", "client net value", "MU", ",.0f"),
-    ("vendor_margin", "vendor margin", "MU", ",.0f"),
-    ("true_quality", "true quality", "", ".3f"),
-    ("quality_gap", "quality gap (measured - true)", "", ".3f"),
-    ("gaming", "corner-cutting share", "", ".3f"),
-    ("trust_in_vendor_final", "client's trust in vendor, end", "", ".2f"),
-    ("trust_in_client_final", "vendor's trust in client, end", "", ".2f"),
-    ("escalations", "escalations", "", ",.1f"),
-    ("oversight_hours", "oversight hours", "h", ",.0f"),
-    ("switches", "vendor switches", "", ".1f"),
-)
+_UNIT_SUFFIX = {"MU": "MU", "hours": "h"}  # units printed after a summary's numbers
 
 
 _SWEEPS: dict[str, SweepProgress] = {}  # progress of the sweeps this process launched
@@ -125,12 +116,12 @@ def format_summary(result: SimulationResult) -> str:
     cfg = result.config
     lines = [f"bposim: scheme {cfg.scheme['name']}, {cfg.market.n_clients} clients x "
              f"{cfg.market.n_vendors} vendors, {cfg.steps} weeks, {n} replication(s), seed {cfg.seed}"]
-    for col, label, unit, fmt in HEADLINE:
-        mean, low, high, count = mean_ci(s[col])
-        text = format(mean, fmt)
+    for m in SCORECARD:
+        mean, low, high, count = mean_ci(s[m.name])
+        text = format(mean, m.fmt)
         if count > 1:
-            text += f" +/- {format((high - low) / 2, fmt)}"
-        lines.append(f"  {label:<32} {text} {unit}".rstrip())
+            text += f" +/- {format((high - low) / 2, m.fmt)}"
+        lines.append(f"  {m.label:<32} {text} {_UNIT_SUFFIX.get(kpi_unit_short(m.name), '')}".rstrip())
     if n > 1:
         lines.append("  (mean +/- 95% confidence half-width (Student t) over replications; totals over the run)")
     return "\n".join(lines)
@@ -182,7 +173,7 @@ def _default_sweeper(argv: list[str]) -> list[str]:
     return [*argv, "hydra/sweeper=bposim"] if sweeping and not named else argv
 
 
-def run() -> None:
+def bposim_run() -> None:
     """Entry point of `bposim-run`."""
     sys.argv[1:] = _default_sweeper(sys.argv[1:])
     _run()

@@ -32,16 +32,16 @@ import pandas as pd
 import pyarrow.parquet as pq
 from omegaconf import OmegaConf
 
-from .analysis.report import build_report, default_by, factors
+from .analysis.report import build_report, default_by, factors, kpi_header
 from .config import ConfigError, validate
 from .config import compose
 from .io import write_parquet, write_text
-from .schemes import SCHEMES
+from .metrics import HEADLINE
+from .schemes import BUSINESS, SCHEMES
 from .simulate import simulate
 
-DEFAULT_SCHEMES = ("quality_weighted", "per_volume", "shared_outcome", "fixed_fee", "hybrid")
+DEFAULT_SCHEMES = BUSINESS
 DEFAULT_REPLICATIONS = 30
-HEADLINE = ("client net value", "vendor margin", "true quality", "gaming", "trust in vendor")  # printed
 
 
 def _split(overrides: list[str]) -> tuple[list[str], list[str]]:
@@ -126,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(args.out or f"reports/compare-{dt.datetime.now():%Y%m%d-%H%M%S}")
     report = write_report(run, folder, command.strip())
     card = run["report"].scorecard_wide.set_index("scheme")
-    shown = [c for c in card.columns if c.split(" (")[0] in HEADLINE]
+    shown = [kpi_header(k) for k in HEADLINE if kpi_header(k) in card.columns]
     print(f"bposim-compare: {len(run['schemes'])} schemes x "
           f"{len(run['results']) // len(run['schemes'])} replications "
           f"simulated in {simulated:.1f} s, report in {time.perf_counter() - started - simulated:.1f} s")
@@ -137,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def run() -> None:
+def bposim_compare() -> None:
+    """Entry point of `bposim-compare`."""
     sys.exit(main())
 
 

@@ -16,11 +16,32 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class Metric:
+    """A recorded metric, declared once with everything the outputs need.
+
+    The scorecard, the paired comparisons, the report, the console summaries, the workshop
+    footers and docs/ODD.md all read these fields; adding a KPI is one declaration here (with
+    `kpi=` its place on the scorecard) plus its computation in the weekly phases.
+    """
+
     name: str
     unit: str
     meaning: str
     total: bool  # True: summed over relationships (a flow); False: averaged (a rate or index)
     source: str = ""  # state attribute, when it differs from the name
+    label: str = ""  # plain-language name in figures and reports (default: the name, spaced)
+    short: str = ""  # table header and footer text (default: the label)
+    higher_is_better: bool = True  # for the client-vendor partnership: fewer escalations are better
+    fmt: str = ",.3g"  # format of a value in a console summary
+    kpi: int = 0  # place on the scorecard (1 first; 0: not a KPI)
+    headline: bool = False  # in the report's summary and the console's tables
+    count: bool = False  # counts events: a run total's unit reads "count"
+    footer: bool = False  # a running total under each workshop pane
+
+    def __post_init__(self):
+        if not self.label:
+            object.__setattr__(self, "label", self.name.replace("_", " "))
+        if not self.short:
+            object.__setattr__(self, "short", self.label)
 
     @property
     def attribute(self) -> str:
@@ -30,27 +51,45 @@ class Metric:
 METRICS: tuple[Metric, ...] = (
     Metric("demand", "units/week", "work the clients sent this week", True),
     Metric("volume", "units/week", "work delivered this week", True),
-    Metric("true_quality", "quality points [0, 1]", "share of delivered work done right (seen only through audits)", False),
+    Metric("true_quality", "quality points [0, 1]", "share of delivered work done right (seen only through audits)", False,
+           fmt=".3f", kpi=2, headline=True),
     Metric("measured_quality", "score points [0, 1]", "the quality score as measured: truth plus noise plus what corner-cutting inflates", False),
-    Metric("quality_gap", "score points", "measured minus true quality: how far the metric has drifted from the truth", False),
-    Metric("gaming", "share [0, 1]", "share of work where corners were cut (hidden unless audited)", False),
-    Metric("detected_gaming", "audits/week", "audits that found corner-cutting", True),
-    Metric("trust_in_vendor", "index [0, 1]", "the client's trust in its vendor", False),
-    Metric("trust_in_client", "index [0, 1]", "the vendor's trust in its client", False),
+    Metric("quality_gap", "score points", "measured minus true quality: how far the metric has drifted from the truth", False,
+           label="quality gap (measured - true)", short="quality gap", higher_is_better=False, fmt=".3f", kpi=3),
+    Metric("gaming", "share [0, 1]", "share of work where corners were cut (hidden unless audited)", False,
+           higher_is_better=False, fmt=".3f", kpi=4, headline=True),
+    Metric("detected_gaming", "audits/week", "audits that found corner-cutting", True,
+           label="audits that found gaming", short="gaming caught by audits", count=True, footer=True),
+    Metric("trust_in_vendor", "index [0, 1]", "the client's trust in its vendor", False,
+           label="client's trust in vendor", short="trust in vendor", fmt=".2f", kpi=5, headline=True),
+    Metric("trust_in_client", "index [0, 1]", "the vendor's trust in its client", False,
+           label="vendor's trust in client", short="trust in client", fmt=".2f", kpi=6),
     Metric("engagement", "index [0, 1]", "the vendor team's engagement with the client", False),
     Metric("context", "index [0, 1]", "the vendor's knowledge of the client's business", False),
-    Metric("breaks_flagged", "breaks/week", "process breaks the vendor flagged with a fix before the client noticed", True),
-    Metric("breaks_missed", "breaks/week", "process breaks the client found itself, later and dearer", True),
-    Metric("escalations", "escalations/week", "problems that reached the client's own stakeholders", True),
-    Metric("feedback_given", "items/week", "new feedback items from the client", True),
-    Metric("feedback_actioned", "items/week", "feedback items the vendor acted on", True),
-    Metric("feedback_repeated", "items/week", "open feedback items the client had to repeat (the complaint loop)", True),
-    Metric("vendor_feedback", "items/week", "feedback the vendor gave the client on its processes (none: silence)", True),
-    Metric("oversight_hours", "hours/week", "client management hours spent supervising, auditing and fixing", True),
-    Metric("payments", "MU/week", "paid by clients to vendors, net of clawbacks (= vendor revenue)", True),
-    Metric("vendor_margin", "MU/week", "vendor revenue less the cost of effort, corner-cutting and operations", True),
-    Metric("client_net_value", "MU/week", "value of true output less payments, oversight time, damage and switching costs", True),
-    Metric("switches", "switches/week", "contracts ended and moved to another vendor", True),
+    Metric("breaks_flagged", "breaks/week", "process breaks the vendor flagged with a fix before the client noticed", True,
+           label="breaks flagged by the vendor", count=True, footer=True),
+    Metric("breaks_missed", "breaks/week", "process breaks the client found itself, later and dearer", True,
+           label="breaks missed (found by the client)", short="breaks the client found", count=True, footer=True),
+    Metric("escalations", "escalations/week", "problems that reached the client's own stakeholders", True,
+           higher_is_better=False, fmt=",.1f", kpi=8, headline=True, count=True, footer=True),
+    Metric("feedback_given", "items/week", "new feedback items from the client", True, count=True),
+    Metric("feedback_actioned", "items/week", "feedback items the vendor acted on", True, count=True),
+    Metric("feedback_repeated", "items/week", "open feedback items the client had to repeat (the complaint loop)", True,
+           label="feedback items repeated", count=True, footer=True),
+    Metric("vendor_feedback", "items/week", "feedback the vendor gave the client on its processes (none: silence)", True,
+           short="feedback from the vendor", count=True, footer=True),
+    Metric("oversight_hours", "hours/week", "client management hours spent supervising, auditing and fixing", True,
+           label="client oversight hours", short="oversight hours", higher_is_better=False, fmt=",.0f", kpi=9,
+           footer=True),
+    Metric("payments", "MU/week", "paid by clients to vendors, net of clawbacks (= vendor revenue)", True,
+           label="payments to the vendor"),
+    Metric("vendor_margin", "MU/week", "vendor revenue less the cost of effort, corner-cutting and operations", True,
+           fmt=",.0f", kpi=7, headline=True),
+    Metric("client_net_value", "MU/week", "value of true output less payments, oversight time, damage and switching costs", True,
+           fmt=",.0f", kpi=1, headline=True),
+    Metric("switches", "switches/week", "contracts ended and moved to another vendor", True,
+           label="vendor switches", short="switches", higher_is_better=False, fmt=".1f", kpi=10, count=True,
+           footer=True),
 )
 
 # Recorded per relationship as well, to look inside the market.
@@ -65,8 +104,20 @@ EXTRA: tuple[Metric, ...] = (
     Metric("vendor_id", "", "the vendor serving the relationship", False),
 )
 
+# Columns of the summary table that are ratios of run totals (see summary_table).
+RATIOS: tuple[Metric, ...] = (
+    Metric("flagged_share", "share [0, 1]", "share of the run's process breaks the vendor flagged before the client found them", False,
+           label="share of breaks the vendor flagged"),
+    Metric("actioned_share", "share [0, 1]", "share of the run's feedback items the vendor acted on", False,
+           label="share of feedback acted on"),
+)
+
 METRIC_NAMES = tuple(m.name for m in METRICS)
 ALL = METRICS + EXTRA
+BY_NAME: dict[str, Metric] = {m.name: m for m in ALL + RATIOS}
+SCORECARD: tuple[Metric, ...] = tuple(sorted((m for m in METRICS if m.kpi), key=lambda m: m.kpi))  # the KPIs, in order
+HEADLINE: tuple[str, ...] = tuple(m.name for m in SCORECARD if m.headline)
+FOOTER: tuple[str, ...] = tuple(m.name for m in METRICS if m.footer)
 ATTRIBUTES = tuple(m.attribute for m in ALL)
 _TOTAL = np.array([m.total for m in ALL])
 

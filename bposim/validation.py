@@ -41,7 +41,7 @@ class Run:
         return float(np.mean(self.value) - np.mean(self.effort_cost) + np.mean(benefit) - risk - v.outside_option)
 
 
-def run(scenario: str, overrides: list[str] | tuple[str, ...] = (), weeks: int = WEEKS,
+def run_scenario(scenario: str, overrides: list[str] | tuple[str, ...] = (), weeks: int = WEEKS,
         replications: int = REPLICATIONS, seed: int = 0) -> Run:
     """Simulate `scenario` (hm87, multitask, distortion, relational) with overrides."""
     r = simulate([f"scenario={scenario}", f"steps={weeks}", f"seed={seed}", "record.relationships=all",
@@ -57,7 +57,7 @@ def profit_curve(scenario: str, rate_key: str, rates, overrides=(), **kw) -> pd.
     """Simulated client profit and efforts at each rate of a grid (one run per rate)."""
     rows = []
     for b in rates:
-        out = run(scenario, [*overrides, f"{rate_key}={float(b)!r}"], **kw)
+        out = run_scenario(scenario, [*overrides, f"{rate_key}={float(b)!r}"], **kw)
         rows.append({"rate": float(b), "profit": out.client_profit(),
                      "effort_volume": float(out.effort_volume.mean()),
                      "effort_quality": float(out.effort_quality.mean())})
@@ -68,7 +68,7 @@ def honest_share(discount_factors, overrides=(), weeks: int = 1, replications: i
     """Share of vendors that do not shade quality in the relational scenario, per discount factor."""
     rows = []
     for d in discount_factors:
-        out = run("relational", [*overrides, f"vendor.discount_factor={float(d)!r}"], weeks=weeks,
+        out = run_scenario("relational", [*overrides, f"vendor.discount_factor={float(d)!r}"], weeks=weeks,
                   replications=replications)
         rows.append({"discount_factor": float(d), "honest_share": float(np.mean(out.gaming == 0.0))})
     return pd.DataFrame(rows)

@@ -20,7 +20,6 @@ Each block sits between its marker lines in the document:
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import math
 import sys
 from pathlib import Path
@@ -48,8 +47,6 @@ SECTIONS = (
     ("shock", ShockConfig),
     ("record", RecordConfig),
 )
-# Schemes in the order the brief introduces them; any scheme added later follows, by name.
-SCHEME_ORDER = ("per_volume", "quality_weighted", "shared_outcome", "fixed_fee", "hybrid", "linear", "kpi_index")
 
 BLOCKS = {
     "param-tables": lambda: param_tables(),
@@ -97,8 +94,7 @@ def _first_line(doc: str | None) -> str:
 
 
 def scheme_names() -> list[str]:
-    known = [n for n in SCHEME_ORDER if n in SCHEMES]
-    return known + sorted(n for n in SCHEMES if n not in known)
+    return list(SCHEMES)  # the registry's order (bposim/schemes/__init__.py)
 
 
 def param_tables() -> str:
@@ -124,16 +120,27 @@ def param_tables() -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _reported(m) -> str:
+    """How the outputs show a metric: its label, and on the scorecard its place and direction."""
+    parts = [f"“{m.label}”"]
+    if m.kpi:
+        parts.append(f"KPI {m.kpi}, {'more' if m.higher_is_better else 'less'} is better"
+                     + (", headline" if m.headline else ""))
+    if m.footer:
+        parts.append("workshop footer")
+    return "; ".join(parts)
+
+
 def metric_table() -> str:
-    header = ["metric", "unit", "over relationships", "recorded in", "meaning"]
+    header = ["metric", "unit", "over relationships", "recorded in", "meaning", "in reports"]
     rows = []
     for m in METRICS:
         where = "timeseries, summary, per relationship"
-        rows.append([f"`{m.name}`", m.unit or "—", "sum" if m.total else "mean", where, m.meaning])
+        rows.append([f"`{m.name}`", m.unit or "—", "sum" if m.total else "mean", where, m.meaning, _reported(m)])
     for m in EXTRA:
         src = f" (state `{m.source}`)" if m.source else ""
         rows.append([f"`{m.name}`{src}", m.unit or "—", "sum" if m.total else "mean",
-                     "per relationship", m.meaning])
+                     "per relationship", m.meaning, _reported(m)])
     out = [GENERATED_NOTE, ""] + _table(header, rows)
     return "\n".join(out).rstrip() + "\n"
 
@@ -181,26 +188,6 @@ def missing_blocks(text: str) -> list[str]:
     return [name for name in BLOCKS if _split(text, name) is None]
 
 
-def scheme_yaml_drift() -> list[str]:
-    """Scheme parameters whose configs/scheme/NAME.yaml value differs from the Params default."""
-    try:
-        from omegaconf import OmegaConf
-    except ImportError:  # pragma: no cover
-        return []
-    notes = []
-    for name in scheme_names():
-        path = ROOT / "configs" / "scheme" / f"{name}.yaml"
-        if not path.exists():
-            notes.append(f"configs/scheme/{name}.yaml is missing")
-            continue
-        values = OmegaConf.to_container(OmegaConf.load(path))
-        for f in dataclasses.fields(SCHEMES[name].Params):
-            if f.name in values and values[f.name] != f.default:
-                notes.append(f"configs/scheme/{name}.yaml sets {f.name} = {values[f.name]!r}, "
-                             f"but the declared default is {f.default!r} (the ODD tables show the declared one)")
-    return notes
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     group = ap.add_mutually_exclusive_group()
@@ -223,8 +210,6 @@ def main(argv: list[str] | None = None) -> int:
               f"(add {' and '.join(' / '.join(_markers(n)) for n in missing)})", file=sys.stderr)
         return 2
     new_text, changed = render(text)
-    for note in scheme_yaml_drift():
-        print(f"warning: {note}", file=sys.stderr)
 
     if args.write:
         if changed:

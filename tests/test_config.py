@@ -6,7 +6,6 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-import yaml
 from hydra.errors import ConfigCompositionException, MissingConfigException
 
 import bposim
@@ -31,11 +30,19 @@ def test_overrides_use_hydra_syntax():
 
 
 @pytest.mark.parametrize("name", sorted(SCHEMES))
-def test_each_scheme_has_one_yaml_listing_exactly_its_parameters(name):
-    data = yaml.safe_load((CONFIGS / "scheme" / f"{name}.yaml").read_text())
+def test_scheme_name_composes_to_exactly_its_params_defaults(name):
+    """`scheme=NAME` is generated from the class's Params: no YAML file repeats the defaults."""
+    cfg = bposim.compose([f"scheme={name}"])
     fields = {f.name: f.default for f in dataclasses.fields(SCHEMES[name].Params)}
+    data = dict(cfg.scheme)
     assert data.pop("name") == name
-    assert data == fields, "the YAML and the Params defaults must say the same"
+    assert data == fields
+    assert not (CONFIGS / "scheme").exists(), "the scheme group comes from the registry"
+
+
+def test_a_scheme_parameter_can_still_be_overridden_after_picking_the_scheme():
+    cfg = bposim.compose(["scheme=per_volume", "scheme.price=2.5"])
+    assert dict(cfg.scheme) == {"name": "per_volume", "price": 2.5}
 
 
 @pytest.mark.parametrize("override, field, allowed", [

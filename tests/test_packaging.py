@@ -1,4 +1,4 @@
-"""The packaged configs work from an installed (non-editable) wheel, outside the source tree."""
+"""The packaged configs and templates work from an installed (non-editable) wheel, outside the source tree."""
 
 from __future__ import annotations
 
@@ -24,7 +24,11 @@ def test_configs_ship_inside_the_wheel(tmp_path):
     assert inst.returncode == 0, inst.stderr[-2000:]
     code = ("import bposim, sys; assert bposim.__file__.startswith(sys.argv[1]), bposim.__file__;"
             "c = bposim.compose(['scheme=shared_outcome', 'market.n_clients=2']);"
-            "print(c.scheme['name'], c.market.n_clients)")
+            "print(c.scheme['name'], c.market.n_clients);"
+            # every scheme's generated config group entry, with its Params defaults
+            "import dataclasses;"
+            "assert all(dict(bposim.compose(['scheme=' + n]).scheme) == {'name': n, **dataclasses.asdict(k.Params())}"
+            " for n, k in bposim.SCHEMES.items())")
     env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code, str(target)], cwd=tmp_path, env=env,
                          capture_output=True, text=True)

@@ -304,7 +304,7 @@ def test_the_bposim_sweeper_works_from_an_installed_wheel(tmp_path):
     code = ("import sys, bposim; assert bposim.__file__.startswith(sys.argv[1]), bposim.__file__;"
             "sys.argv = ['bposim-run', '-m', 'seed=1,2', 'steps=5', 'hydra/launcher=joblib',"
             " 'hydra.launcher.n_jobs=2', 'hydra.sweep.dir=s'];"
-            "from bposim.cli import run; run()")
+            "from bposim.cli import bposim_run; bposim_run()")
     env = {**os.environ, "PYTHONPATH": str(target)}
     out = subprocess.run([sys.executable, "-c", code, str(target)], cwd=tmp_path, env=env,
                          capture_output=True, text=True)

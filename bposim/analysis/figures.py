@@ -31,20 +31,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
+from ..schemes import COLOURS
 from .labels import kpi_unit, label, parameter_label, parameter_meaning, weekly_unit
 from .scorecard import KPIS
 from .stats import mean_ci
 
-# Okabe-Ito colours (distinguishable with the common colour-vision deficiencies), one per scheme.
-SCHEME_COLORS = {
-    "per_volume": "#D55E00",
-    "quality_weighted": "#0072B2",
-    "shared_outcome": "#009E73",
-    "fixed_fee": "#CC79A7",
-    "hybrid": "#E69F00",
-    "kpi_index": "#56B4E9",
-    "linear": "#555555",
-}
+# One colour per scheme, declared with the scheme (Scheme.colour).
+SCHEME_COLORS = COLOURS
 _SPARE = ("#56B4E9", "#555555", "#F0E442", "#882255", "#44AA99", "#999933", "#AA4499")
 
 STYLE = {

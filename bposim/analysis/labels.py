@@ -11,58 +11,25 @@ from __future__ import annotations
 import dataclasses
 from functools import lru_cache
 
-from ..metrics import METRICS
+from ..metrics import BY_NAME, METRICS
 
 _METRIC = {m.name: m for m in METRICS}
-
-LABELS: dict[str, str] = {
-    "client_net_value": "client net value",
-    "true_quality": "true quality",
-    "measured_quality": "measured quality",
-    "quality_gap": "quality gap (measured - true)",
-    "gaming": "gaming",
-    "trust_in_vendor": "client's trust in vendor",
-    "trust_in_client": "vendor's trust in client",
-    "vendor_margin": "vendor margin",
-    "escalations": "escalations",
-    "oversight_hours": "client oversight hours",
-    "switches": "vendor switches",
-    "payments": "payments to the vendor",
-    "detected_gaming": "audits that found gaming",
-    "breaks_flagged": "breaks flagged by the vendor",
-    "breaks_missed": "breaks missed (found by the client)",
-    "feedback_repeated": "feedback items repeated",
-    "flagged_share": "share of breaks the vendor flagged",
-    "actioned_share": "share of feedback acted on",
-}
-
-SHORT: dict[str, str] = {  # table headers
-    "client_net_value": "client net value",
-    "true_quality": "true quality",
-    "quality_gap": "quality gap",
-    "gaming": "gaming",
-    "trust_in_vendor": "trust in vendor",
-    "trust_in_client": "trust in client",
-    "vendor_margin": "vendor margin",
-    "escalations": "escalations",
-    "oversight_hours": "oversight hours",
-    "switches": "switches",
-}
 
 
 def label(name: str) -> str:
     """A readable name for a metric, KPI or parameter column."""
     if name.endswith("_final") and name[:-6] in _METRIC:
         return f"{label(name[:-6])}, final week"
-    if name in LABELS:
-        return LABELS[name]
+    if name in BY_NAME:
+        return BY_NAME[name].label
     if "." in name:  # a parameter column of a sweep, e.g. client.audit_rate
         return name
     return name.replace("_", " ")
 
 
 def short(name: str) -> str:
-    return SHORT.get(name, label(name))
+    """The table header of a column (Metric.short; the label for anything else)."""
+    return BY_NAME[name].short if name in BY_NAME else label(name)
 
 
 def weekly_unit(name: str) -> str:
@@ -88,10 +55,6 @@ def kpi_unit(name: str, weeks: int | None = None) -> str:
     return f"{m.unit}, mean over {over}"
 
 
-_COUNTS = ("escalations", "switches", "detected_gaming", "breaks_flagged", "breaks_missed", "feedback_given",
-           "feedback_actioned", "feedback_repeated", "vendor_feedback")
-
-
 def kpi_unit_short(name: str) -> str:
     """Unit without the 'over the run' part, for table headers ("MU", "index [0, 1]", "count")."""
     if name.endswith("_final") and name[:-6] in _METRIC:
@@ -99,7 +62,7 @@ def kpi_unit_short(name: str) -> str:
     m = _METRIC.get(name)
     if m is None:
         return ""
-    if name in _COUNTS:
+    if m.count:
         return "count"
     return _per_run(m.unit) if m.total else m.unit
 

@@ -33,7 +33,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from ..io import write_text
-from ..metrics import METRIC_NAMES
+from ..metrics import HEADLINE, METRIC_NAMES
 from ..config import describe
 from . import figures as F
 from .figures import number_format
@@ -41,7 +41,6 @@ from .labels import is_total, kpi_unit, kpi_unit_short, label, short
 from .scorecard import KPIS, paired, scorecard
 
 DEPENDENCIES = ("mesa", "numpy", "pandas", "hydra-core", "omegaconf", "matplotlib", "pyarrow")
-HEADLINE_KPIS = ("client_net_value", "vendor_margin", "true_quality", "gaming", "trust_in_vendor", "escalations")
 # Columns of a results table that are outcomes or bookkeeping, never configuration settings.
 _NOT_FACTORS = set(METRIC_NAMES) | {f"{m}_final" for m in METRIC_NAMES} | {
     "flagged_share", "actioned_share", "weeks", "replication", "step", "job", "_pair"}
@@ -327,7 +326,7 @@ def _context_line(ctx: _Context) -> str:
 def headline(ctx: _Context) -> list[str]:
     """One sentence per headline KPI: which configuration is best, and by how much against the baseline."""
     lines = []
-    for k in HEADLINE_KPIS:
+    for k in HEADLINE:
         if k not in ctx.kpis:
             continue
         g = ctx.best(k)
@@ -376,6 +375,11 @@ def _direction(k: str) -> str:
     return "more is better" if KPIS.get(k, True) else "less is better"
 
 
+def kpi_header(k: str) -> str:
+    """A KPI's column header in the wide tables: short label and unit."""
+    return f"{short(k)} ({kpi_unit_short(k)})"
+
+
 def _wide_tables(ctx: _Context) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = []
     for g in ctx.groups:
@@ -383,7 +387,7 @@ def _wide_tables(ctx: _Context) -> tuple[pd.DataFrame, pd.DataFrame]:
         for k in ctx.kpis:
             m, lo, hi = ctx.mean(g, k)
             s = ctx.spec[k]
-            row[f"{short(k)} ({kpi_unit_short(k)})"] = f"{_f(m, s)} [{_f(lo, s)}, {_f(hi, s)}]"
+            row[kpi_header(k)] = f"{_f(m, s)} [{_f(lo, s)}, {_f(hi, s)}]"
         rows.append(row)
     prow = []
     for g in ctx.groups:

@@ -11,21 +11,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..metrics import SCORECARD
 from .stats import mean_ci
 
-# KPIs of the scorecard, and whether more is better for the client-vendor partnership.
-KPIS: dict[str, bool] = {
-    "client_net_value": True,
-    "true_quality": True,
-    "quality_gap": False,
-    "gaming": False,
-    "trust_in_vendor": True,
-    "trust_in_client": True,
-    "vendor_margin": True,
-    "escalations": False,
-    "oversight_hours": False,
-    "switches": False,
-}
+# KPIs of the scorecard in order, and whether more is better for the client-vendor partnership
+# (declared with each Metric: bposim.metrics).
+KPIS: dict[str, bool] = {m.name: m.higher_is_better for m in SCORECARD}
 
 
 def scorecard(results: pd.DataFrame, by: str = "scheme", kpis=None) -> pd.DataFrame:

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..schemes import SCHEMES
+from ..schemes import BUSINESS, SCHEMES
 
-# The schemes a room compares: the five business contracts (linear and kpi_index exist for
-# the theory checks, where they are reduced forms of these).
-WORKSHOP_SCHEMES = ("per_volume", "quality_weighted", "shared_outcome", "fixed_fee", "hybrid")
+# The schemes a room compares: the business contracts (linear and kpi_index exist for the
+# theory checks, where they are reduced forms of these).
+WORKSHOP_SCHEMES = BUSINESS
 
 # The market on the page: small enough to draw every relationship, big enough to show a
 # vendor choosing between clients. The five small clients are of one size (no random spread,

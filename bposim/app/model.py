@@ -13,14 +13,11 @@ from typing import Any
 import mesa
 import numpy as np
 
-from ..metrics import ALL
+from ..metrics import ALL, FOOTER
 from ..model import BPOModel
 from .levers import LEVERS, checked, contract_b, model_overrides
 from .plots import RECENT_SWITCH
 
-# The pane's footer: running totals the lessons point at.
-FOOTER = ("escalations", "breaks_flagged", "breaks_missed", "oversight_hours", "feedback_repeated",
-          "vendor_feedback", "detected_gaming", "switches")
 
 
 class WorkshopModel(mesa.Model):

@@ -15,6 +15,7 @@ import solara
 from mesa.visualization import SolaraViz
 from mesa.visualization.utils import update_counter
 
+from ..metrics import BY_NAME, FOOTER
 from .lessons import BY_KEY, FREE_PLAY, LESSONS
 from .levers import DEFAULTS, LEVERS
 from .model import WorkshopModel, running_totals
@@ -25,12 +26,7 @@ SEED = 0
 FREE_PLAY_TEXT = ("Pick a lesson above, or set the contract and the practices in the sidebar, press "
                   "Reset to start again with them, then ▶ (play) or Step (one week). Tick Compare A/B "
                   "to run a second contract on the same random streams.")
-FOOTER_LABELS = (
-    ("escalations", "escalations"), ("breaks_flagged", "breaks flagged by the vendor"),
-    ("breaks_missed", "breaks the client found"), ("oversight_hours", "oversight hours"),
-    ("feedback_repeated", "feedback items repeated"), ("vendor_feedback", "feedback from the vendor"),
-    ("detected_gaming", "gaming caught by audits"), ("switches", "vendor switches"),
-)
+FOOTER_LABELS = tuple((name, BY_NAME[name].short) for name in FOOTER)  # declared with each Metric
 
 
 def model_params(values: dict[str, Any], b_changes: dict[str, Any], seed: int) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def run(argv: list[str] | None = None) -> None:
+def serve(argv: list[str] | None = None) -> None:
     args = parse(argv)
     env = {**os.environ, "SOLARA_KERNEL_CULL_TIMEOUT": args.cull_timeout}
     shown = "this machine only" if args.host in ("127.0.0.1", "localhost") else "shared with the network"
@@ -47,4 +47,4 @@ def run(argv: list[str] | None = None) -> None:
 
 
 if __name__ == "__main__":
-    run()
+    serve()

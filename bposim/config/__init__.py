@@ -12,12 +12,17 @@ from .load import (CONFIG_MODULE, GROUPS, compose, compose_unvalidated, keyword_
                    settings_from)
 from .params import ConfigError, check_fields, default_of, describe, in_range, param
 from .schema import (ClientConfig, Config, MarketConfig, RecordConfig, ShockConfig, VendorConfig,
-                     register_configs)
+                     register_configs, register_scheme_config)
 from .settings import Settings, as_dictconfig, to_config, validate
 
 __all__ = [
     "CONFIG_MODULE", "GROUPS", "ClientConfig", "Config", "ConfigError", "MarketConfig", "RecordConfig",
     "Settings", "ShockConfig", "VendorConfig", "as_dictconfig", "check_fields", "compose",
     "compose_unvalidated", "default_of", "describe", "in_range", "keyword_overrides", "param",
-    "register_configs", "settings_from", "to_config", "validate",
+    "register_configs", "register_scheme_config", "settings_from", "to_config", "validate",
 ]
+
+# configs/config.yaml extends the schema and picks a scheme from the generated group: Hydra must
+# know both in every process that composes (this one, and each launcher worker, which imports
+# bposim before composing its job). Last, because the schemes import `param` from this package.
+register_configs()

@@ -18,16 +18,11 @@ from hydra.core.global_hydra import GlobalHydra
 from omegaconf import DictConfig, OmegaConf
 
 from .params import ConfigError, default_of
-from .schema import Config, register_configs
+from .schema import Config
 from .settings import Settings, validate
 
 CONFIG_MODULE = "bposim.configs"
 GROUPS = ("scheme", "scenario", "shock")  # keyword values that pick a config file rather than set a value
-
-# configs/config.yaml extends the schema: Hydra must know it in every process that composes
-# (this one, and each launcher worker, which imports bposim before composing its job).
-register_configs()
-
 
 def compose(overrides: list[str] | None = None) -> DictConfig:
     """The validated configuration composed from the packaged configs with Hydra overrides.

@@ -8,7 +8,7 @@ time in weeks; "per unit of demand" means per unit of the relationship's baselin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from hydra.core.config_store import ConfigStore
@@ -207,5 +207,13 @@ class Config:
 
 
 def register_configs() -> None:
-    """Make the schema known to Hydra; configs/config.yaml extends it as `bposim_schema`."""
+    """Make the schema and the schemes known to Hydra; configs/config.yaml extends the schema as
+    `bposim_schema`, and each scheme is an entry of the `scheme` group (see register_scheme_config)."""
     ConfigStore.instance().store(name="bposim_schema", node=Config)
+    from .. import schemes  # noqa: F401  (importing the registry registers each scheme's entry)
+
+
+def register_scheme_config(name: str, params: Any) -> None:
+    """`scheme=NAME`: the group entry is the scheme's name and its Params' defaults, so no YAML
+    file repeats them."""
+    ConfigStore.instance().store(group="scheme", name=name, node={"name": name, **asdict(params)})

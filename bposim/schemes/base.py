@@ -12,8 +12,9 @@ The measures, all per unit of baseline demand and week:
      true quality), in [0, 1],
   o  the business outcome reported this week (client value of earlier output, lagged, noisy), MU.
 
-Adding a scheme: one module with a subclass decorated with @register and a Params dataclass,
-plus configs/scheme/NAME.yaml listing the same parameters. Nothing else changes.
+Adding a scheme: one module here with a Scheme subclass (name, summary, colour, Params, pay,
+rates), and its class in the list in schemes/__init__.py. Its config group entry (`scheme=NAME`)
+is generated from Params, and every scheme list, colour and docs table derives from the registry.
 """
 
 from __future__ import annotations
@@ -23,11 +24,15 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-SCHEMES: dict[str, type["Scheme"]] = {}
+SCHEMES: dict[str, type["Scheme"]] = {}  # filled from the list in schemes/__init__.py
 
 
 def register(cls: type["Scheme"]) -> type["Scheme"]:
+    """Add a scheme to the registry and its entry to the `scheme` config group (from its Params)."""
+    from ..config import register_scheme_config
+
     SCHEMES[cls.name] = cls
+    register_scheme_config(cls.name, cls.Params())
     return cls
 
 
@@ -42,7 +47,9 @@ class Rates:
 
 class Scheme(ABC):
     name: ClassVar[str] = ""
-    summary: ClassVar[str] = ""
+    summary: ClassVar[str] = ""  # one line, for reports and docs
+    colour: ClassVar[str] = "#555555"  # its colour in every figure (Okabe-Ito for the business schemes)
+    business: ClassVar[bool] = True  # False: a reduced form for the theory checks, left out of comparisons
 
     @dataclass
     class Params:

@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 
 from ..config import param
-from .base import Rates, Scheme, register
+from .base import Rates, Scheme
 
 
-@register
 class FixedFee(Scheme):
     name = "fixed_fee"
     summary = "fixed fee per seat, independent of output"
+    colour = "#CC79A7"
 
     @dataclass
     class Params:

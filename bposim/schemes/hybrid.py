@@ -3,15 +3,20 @@
 from dataclasses import dataclass
 
 from ..config import param
-from .base import SCHEMES, Rates, Scheme, register
+from .base import Rates, Scheme
+from .fixed_fee import FixedFee
+from .per_volume import PerVolume
+from .quality_weighted import QualityWeighted
+from .shared_outcome import SharedOutcome
 
-_PARTS = ("fixed_fee", "per_volume", "quality_weighted", "shared_outcome")
+# The parts, in the order their pay is summed; each Params field is the weight of the part it names.
+_PARTS = (FixedFee, PerVolume, QualityWeighted, SharedOutcome)
 
 
-@register
 class Hybrid(Scheme):
     name = "hybrid"
     summary = "weighted mix of fixed fee, per volume, quality weighted and shared outcome"
+    colour = "#E69F00"
 
     @dataclass
     class Params:
@@ -22,7 +27,7 @@ class Hybrid(Scheme):
 
     @classmethod
     def check(cls, p, problems):
-        total = sum(getattr(p, k) for k in _PARTS)
+        total = sum(getattr(p, part.name) for part in _PARTS)
         if abs(total - 1.0) > 1e-9:
             problems.append(
                 f"scheme weights fixed_fee + per_volume + quality_weighted + shared_outcome = {total:g} "
@@ -30,8 +35,8 @@ class Hybrid(Scheme):
 
     def __init__(self, params):
         super().__init__(params)
-        self.parts = [(getattr(params, k), SCHEMES[k](SCHEMES[k].Params())) for k in _PARTS
-                      if getattr(params, k) > 0]
+        self.parts = [(getattr(params, part.name), part(part.Params())) for part in _PARTS
+                      if getattr(params, part.name) > 0]
 
     def pay(self, y, s, o, ops):
         return sum(w * part.pay(y, s, o, ops) for w, part in self.parts)

@@ -8,13 +8,14 @@ follows the index, not the value (Baker's distortion; the `distortion` scenario)
 from dataclasses import dataclass
 
 from ..config import param
-from .base import Rates, Scheme, register
+from .base import Rates, Scheme
 
 
-@register
 class KpiIndex(Scheme):
     name = "kpi_index"
     summary = "fixed fee plus a rate on a weighted index of volume and quality score"
+    colour = "#56B4E9"
+    business = False
 
     @dataclass
     class Params:

@@ -8,13 +8,14 @@ use it directly, so the contract is exactly the one the closed forms assume.
 from dataclasses import dataclass
 
 from ..config import param
-from .base import Rates, Scheme, register
+from .base import Rates, Scheme
 
 
-@register
 class Linear(Scheme):
     name = "linear"
     summary = "fixed fee plus a linear rate on volume, quality score and outcome"
+    colour = "#555555"
+    business = False
 
     @dataclass
     class Params:

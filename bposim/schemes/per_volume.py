@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 
 from ..config import param
-from .base import Rates, Scheme, register
+from .base import Rates, Scheme
 
 
-@register
 class PerVolume(Scheme):
     name = "per_volume"
     summary = "pay per unit delivered"
+    colour = "#D55E00"
 
     @dataclass
     class Params:

@@ -3,15 +3,19 @@
 from dataclasses import dataclass
 
 from ..config import param
-from .base import Rates, Scheme, register
+from .base import Rates, Scheme
 
 _SQRT_2PI = 2.5066282746310002
+# 2/pi: the normal CDF has no closed form, so the share of weeks below the SLA threshold uses
+# Polya's approximation Phi(z) ~ (1 + sign(z) sqrt(1 - exp(-2 z^2 / pi))) / 2 (error < 0.003),
+# which needs only exp and works on arrays and scalars alike (ops.exp, no SciPy).
+_POLYA_2_OVER_PI = 0.6366197723675814
 
 
-@register
 class QualityWeighted(Scheme):
     name = "quality_weighted"
     summary = "pay per unit scaled by the measured quality score"
+    colour = "#0072B2"
 
     @dataclass
     class Params:
@@ -46,7 +50,7 @@ class QualityWeighted(Scheme):
         # smooth marginal incentive: the density of falling just below the threshold.
         z = (p.sla_threshold - s) / noise
         density = ops.exp(-0.5 * z * z) / (_SQRT_2PI * noise)
-        below = 0.5 * (1.0 + ops.where(z > 0, 1.0, -1.0) * (1.0 - ops.exp(-0.6366197723675814 * z * z)) ** 0.5)
+        below = 0.5 * (1.0 + ops.where(z > 0, 1.0, -1.0) * (1.0 - ops.exp(-_POLYA_2_OVER_PI * z * z)) ** 0.5)
         credit = p.sla_credit * (p.sla_threshold > 0)
         volume = p.price * mult * (1.0 - credit * below)
         quality = p.price * y * (p.slope * on_slope * (1.0 - credit * below) + mult * credit * density)

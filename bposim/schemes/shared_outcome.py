@@ -3,13 +3,13 @@
 from dataclasses import dataclass
 
 from ..config import param
-from .base import Rates, Scheme, register
+from .base import Rates, Scheme
 
 
-@register
 class SharedOutcome(Scheme):
     name = "shared_outcome"
     summary = "base fee plus a share of the business outcome"
+    colour = "#009E73"
 
     @dataclass
     class Params:

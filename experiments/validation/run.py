@@ -74,7 +74,7 @@ def hm87(step):
     rows = []
     for b, c, r, s2, p in [(0.3, 2.0, 1.0, 0.25, 1.0), (0.8, 1.0, 2.0, 0.1, 1.5), (0.5, 4.0, 0.5, 0.5, 2.0),
                            (1.2, 0.5, 1.0, 0.25, 1.0)]:
-        run = V.run("hm87", [f"scheme.volume_rate={b}", f"vendor.cost_volume={c}", f"vendor.risk_aversion={r}",
+        run = V.run_scenario("hm87", [f"scheme.volume_rate={b}", f"vendor.cost_volume={c}", f"vendor.risk_aversion={r}",
                              f"market.volume_noise={s2 ** 0.5}", f"client.value_volume={p}"])
         err = float(np.max(np.abs(run.effort_volume - T.hm87_effort(b, c))))
         th, sim, scale = T.hm87_client_profit(b, p, c, r, s2), run.client_profit(), p * p / (2 * c)
@@ -96,7 +96,7 @@ def hm87(step):
         b_star, b_sim = T.hm87_optimal_rate(p, c, r, s2), argmax(rates, curve.profit)
         worst = float(np.max(np.abs(curve.profit - theory))) / (p * p / (2 * c))
         # the realised variance of the simulated noise (pay at b = 1 is fixed + e + noise)
-        s2_hat = float(np.var(V.run("hm87", [noise, "scheme.volume_rate=1.0"], replications=reps).pay, ddof=1))
+        s2_hat = float(np.var(V.run_scenario("hm87", [noise, "scheme.volume_rate=1.0"], replications=reps).pay, ddof=1))
         resid = max(abs(s - T.hm87_client_profit(b, p, c, r, s2_hat)) for b, s in zip(rates, curve.profit))
         rows.append([f"σ = {sigma}, s2 = {s2}", b_star, b_sim, argmax(rates, theory),
                      check(abs(b_sim - b_star) <= step + 1e-9, f"HM87 argmax at σ={sigma}"), pct(worst),
@@ -137,7 +137,7 @@ def mt(K, k, rates):
 
 
 def efforts(scenario, over):
-    run = V.run(scenario, over, **EFFORT)
+    run = V.run_scenario(scenario, over, **EFFORT)
     return np.array([run.effort_volume.mean(), run.effort_quality.mean()])
 
 
@@ -196,7 +196,7 @@ def multitask(step):
 
     best = T.multitask_optimal_rates(B, K, R, S)
     g1, g2 = [np.round(np.round(x, 1) + np.arange(-2, 3) * 0.1, 4) for x in best]
-    sim = np.array([[V.run("multitask", mt(K, KV, (x, y))).client_profit() for y in g2] for x in g1])
+    sim = np.array([[V.run_scenario("multitask", mt(K, KV, (x, y))).client_profit() for y in g2] for x in g1])
     th = np.array([[T.multitask_client_profit((x, y), B, K, KV, R, S) for y in g2] for x in g1])
     i, j = np.unravel_index(np.argmax(sim), sim.shape)
     cell = lambda a, b: f"**{sim[a, b]:.4f}**" if (a, b) == (i, j) else f"{sim[a, b]:.4f}"  # noqa: E731
@@ -241,12 +241,12 @@ def distortion(step, n_angles):
                                 check(abs(b_sim - b_star) <= step + 1e-9, "Baker argmax"), pct(worst),
                                 check(worst <= TOL, "Baker profit curve")]])
 
-    first_best = V.run("distortion", bk(F, 0.0, 1.0), **EFFORT).client_profit()
+    first_best = V.run_scenario("distortion", bk(F, 0.0, 1.0), **EFFORT).client_profit()
     rows, pts = [], []
     for deg in np.linspace(0, 90, n_angles):
         g = tuple(round(float(x), 12) for x in (np.cos(np.radians(deg)), np.sin(np.radians(deg))))
         bs = T.baker_optimal_rate(F, g, 1.0, 0.0)
-        prof = [V.run("distortion", bk(g, 0.0, x), **EFFORT).client_profit() for x in (bs, 0.9 * bs, 1.1 * bs)]
+        prof = [V.run_scenario("distortion", bk(g, 0.0, x), **EFFORT).client_profit() for x in (bs, 0.9 * bs, 1.1 * bs)]
         eff, th = prof[0] / first_best, T.baker_efficiency(F, g)
         angle = float(np.degrees(np.arctan2(g[1], g[0]) - np.arctan2(F[1], F[0])))
         pts.append((angle, eff))
@@ -327,7 +327,7 @@ best-responding to a linear contract, as in the textbooks. Each scenario switche
 what its result needs (noise on the measure, risk aversion, audits with termination).
 
 **The simulation, not the formula, is compared.** `bposim/theory.py` is only the yardstick. Every
-"simulated" number comes from running the model (`bposim.validation.run` calls `bposim.simulate`
+"simulated" number comes from running the model (`bposim.validation.run_scenario` calls `bposim.simulate`
 and reads the weekly per-relationship records): the efforts the vendor agent chose with its own
 decision code, the value and effort cost they produced, the pay the scheme computed on noisy
 measures. Comparing the formula with itself would test nothing; this tests the decision rule, the
@@ -357,7 +357,7 @@ From the command line (`effort_volume` in `relationships.parquet` is 0.325 = b/c
 
 ```bash
 .venv/bin/bposim-run scenario=hm87 scheme.volume_rate=0.65 vendor.cost_volume=2 steps={weeks} replications={reps}
-.venv/bin/python -c "from bposim import validation as V; print(V.run('hm87', ['scheme.volume_rate=0.65']).client_profit())"
+.venv/bin/python -c "from bposim import validation as V; print(V.run_scenario('hm87', ['scheme.volume_rate=0.65']).client_profit())"
 ```
 
 {hm87_effort_table}

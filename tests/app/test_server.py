@@ -121,47 +121,47 @@ def test_command_is_all_strings():
 
 
 def test_run_execs_the_solara_command(execve):
-    server.run(["--host", "0.0.0.0", "--port", "9002"])
+    server.serve(["--host", "0.0.0.0", "--port", "9002"])
     [(path, argv, _)] = execve
     assert path == sys.executable
     assert argv == server.command("0.0.0.0", 9002, False)
 
 
 def test_run_sets_the_cull_timeout_for_solara(execve):
-    server.run(["--cull-timeout", "2m"])
+    server.serve(["--cull-timeout", "2m"])
     [(_, _, env)] = execve
     assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "2m"
 
 
 def test_run_sets_a_five_minute_cull_timeout_by_default(execve, monkeypatch):
     monkeypatch.delenv("SOLARA_KERNEL_CULL_TIMEOUT", raising=False)
-    server.run([])
+    server.serve([])
     [(_, _, env)] = execve
     assert env["SOLARA_KERNEL_CULL_TIMEOUT"] == "5m"
 
 
 def test_run_keeps_the_rest_of_the_environment(execve, monkeypatch):
     monkeypatch.setenv("BPOSIM_TEST_MARKER", "kept")
-    server.run([])
+    server.serve([])
     [(_, _, env)] = execve
     assert env["BPOSIM_TEST_MARKER"] == "kept"
 
 
 def test_run_does_not_change_its_own_environment(execve, monkeypatch):
     monkeypatch.delenv("SOLARA_KERNEL_CULL_TIMEOUT", raising=False)
-    server.run(["--cull-timeout", "1m"])
+    server.serve(["--cull-timeout", "1m"])
     assert "SOLARA_KERNEL_CULL_TIMEOUT" not in server.os.environ
 
 
 @pytest.mark.parametrize("host, shown", [("127.0.0.1", "this machine only"), ("0.0.0.0", "shared with the network")])
 def test_run_says_where_it_listens_and_who_can_see_it(execve, capsys, host, shown):
-    server.run(["--host", host, "--port", "8800"])
+    server.serve(["--host", host, "--port", "8800"])
     out = capsys.readouterr().out
     assert f"http://{host}:8800/" in out and shown in out
 
 
 def test_run_with_a_bad_port_never_execs(execve, capsys):
     with pytest.raises(SystemExit):
-        server.run(["--port", "70000"])
+        server.serve(["--port", "70000"])
     assert execve == []
     assert "--port" in capsys.readouterr().err

@@ -30,7 +30,7 @@ def near(sim, theory, scale, tol=0.02):
 @pytest.mark.parametrize("b, c, r, s2, p", [(0.3, 2.0, 1.0, 0.25, 1.0), (0.8, 1.0, 2.0, 0.1, 1.5),
                                             (0.5, 4.0, 0.5, 0.5, 2.0)])
 def test_hm87_effort_and_profit(b, c, r, s2, p):
-    out = V.run("hm87", [f"scheme.volume_rate={b}", f"vendor.cost_volume={c}", f"vendor.risk_aversion={r}",
+    out = V.run_scenario("hm87", [f"scheme.volume_rate={b}", f"vendor.cost_volume={c}", f"vendor.risk_aversion={r}",
                          f"market.volume_noise={s2 ** 0.5}", f"client.value_volume={p}"])
     np.testing.assert_allclose(out.effort_volume, T.hm87_effort(b, c), atol=1e-9)
     assert near(out.client_profit(), T.hm87_client_profit(b, p, c, r, s2), p * p / (2 * c))
@@ -49,7 +49,7 @@ def test_hm87_simulated_profit_peaks_at_the_optimal_rate():
 @fast
 @given(b=st.floats(0.0, 2.0), c=st.floats(0.5, 5.0))
 def test_hm87_effort_is_b_over_c_for_any_parameters(b, c):
-    out = V.run("hm87", [f"scheme.volume_rate={b!r}", f"vendor.cost_volume={c!r}"], **QUICK)
+    out = V.run_scenario("hm87", [f"scheme.volume_rate={b!r}", f"vendor.cost_volume={c!r}"], **QUICK)
     np.testing.assert_allclose(out.effort_volume, b / c, rtol=1e-9, atol=1e-12)
 
 
@@ -75,7 +75,7 @@ def test_multitask_effort_is_inverse_K_times_rates_plus_k(c11, c22, frac, b1, b2
     # k chosen so both efforts are interior (> 0, quality < 1): the closed form's domain.
     target = np.array([0.3, 0.4])
     k = K @ target - np.array([b1, b2])
-    out = V.run("multitask", mt_overrides(c11, c12, c22, float(k[0]), float(k[1]), (b1, b2)), **QUICK)
+    out = V.run_scenario("multitask", mt_overrides(c11, c12, c22, float(k[0]), float(k[1]), (b1, b2)), **QUICK)
     t = T.multitask_effort(K, (b1, b2), k)
     np.testing.assert_allclose([out.effort_volume.mean(), out.effort_quality.mean()], t, atol=1e-9)
 
@@ -84,7 +84,7 @@ def test_multitask_effort_is_inverse_K_times_rates_plus_k(c11, c22, frac, b1, b2
 def test_paying_for_volume_lowers_quality_effort_at_minus_c12_over_det(c11, c12, c22):
     K = T.cost_matrix(c11, c12, c22)
     k = K @ np.array([0.3, 0.5])
-    efforts = [V.run("multitask", mt_overrides(c11, c12, c22, *map(float, k), (b, 0.0)), **QUICK).effort_quality.mean()
+    efforts = [V.run_scenario("multitask", mt_overrides(c11, c12, c22, *map(float, k), (b, 0.0)), **QUICK).effort_quality.mean()
                for b in (0.2, 0.3)]
     assert (efforts[1] - efforts[0]) / 0.1 == pytest.approx(T.multitask_quality_slope(K), abs=1e-9)
     assert efforts[1] < efforts[0]
@@ -119,7 +119,7 @@ def test_optimal_rates_with_both_tasks_measured():
     def profit(rates):
         k = K @ np.array([0.35, 0.45]) - np.asarray(best)  # interior efforts near the optimum
         over = mt_overrides(MT["c11"], MT["c12"], MT["c22"], float(k[0]), float(k[1]), rates)
-        return V.run("multitask", over).client_profit(), k
+        return V.run_scenario("multitask", over).client_profit(), k
 
     at_best, k = profit(tuple(best))
     assert near(at_best, T.multitask_client_profit(best, (1, 1), K, k, 1.0, S), 0.5)
@@ -138,7 +138,7 @@ def baker_overrides(f, g, sigma, b):
 @fast
 @given(g1=st.floats(0.1, 1.0), g2=st.floats(0.1, 1.0), b=st.floats(0.0, 0.8))
 def test_baker_action_follows_the_measure(g1, g2, b):
-    out = V.run("distortion", baker_overrides((0.3, 0.6), (g1, g2), 0.0, b), **QUICK)
+    out = V.run_scenario("distortion", baker_overrides((0.3, 0.6), (g1, g2), 0.0, b), **QUICK)
     np.testing.assert_allclose([out.effort_volume.mean(), out.effort_quality.mean()], T.baker_action(b, (g1, g2)),
                                atol=1e-9)
 
@@ -156,8 +156,8 @@ def test_baker_optimal_rate_and_profit_curve():
 @pytest.mark.parametrize("f, g", [((0.3, 0.6), (0.8, 0.4)), ((0.5, 0.5), (0.5, 0.5)), ((0.2, 0.7), (1.0, 0.1))])
 def test_without_noise_a_distorted_measure_reaches_cos2_of_first_best(f, g):
     b_star = T.baker_optimal_rate(f, g, 1.0, 0.0)
-    reached = V.run("distortion", baker_overrides(f, g, 0.0, b_star), **QUICK).client_profit()
-    first_best = V.run("distortion", baker_overrides(f, f, 0.0, 1.0), **QUICK).client_profit()
+    reached = V.run_scenario("distortion", baker_overrides(f, g, 0.0, b_star), **QUICK).client_profit()
+    first_best = V.run_scenario("distortion", baker_overrides(f, f, 0.0, 1.0), **QUICK).client_profit()
     assert reached / first_best == pytest.approx(T.baker_efficiency(f, g), rel=1e-9)
 
 
