@@ -1,9 +1,9 @@
 """Two ways to run the same week: array code over all relationships, or one Mesa agent each.
 
 ArrayEngine evaluates the relationship phases (bposim.dynamics.week) once on arrays of shape
-(replications, relationships). AgentEngine makes each relationship a Mesa agent whose step()
-evaluates the very same functions on its own floats: the plain per-agent loop. Both draw the
-same random numbers, so they give the same results; the benchmark times one against the other
+(replications, relationships). AgentEngine makes each relationship a Mesa agent
+(bposim.agents.RelationshipAgent) whose step() evaluates the very same functions on its own
+floats: the plain per-agent loop. Both draw the same random numbers, so they give the same results; the benchmark times one against the other
 and the tests check they agree. For a handful of relationships the per-agent loop is the
 faster of the two (numpy's cost per call outweighs the work), so BPOModel picks it there.
 """
@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 import operator
 
-import mesa
 from mesa.agentset import AgentSet
 import numpy as np
 
+from .agents import RelationshipAgent
 from .dynamics.market import WATER_FILLING_ROUNDS, allocate_capacity, attention_pull, weekly_demand
 from .dynamics.week import Draws, relationship_week
 from .ops import ARRAY, SCALAR
@@ -25,6 +25,13 @@ from .state import RelationshipState
 # Above this many relationship-replications the array engine is faster (benchmarks/README.md).
 AGENT_ENGINE_MAX = 4
 
+# Larger markets run the relationship phases on column blocks of about this many cells
+# (replications x relationships): each phase makes dozens of temporary arrays, which then stay
+# in the CPU cache instead of streaming through memory (a million relationships stepped in
+# one piece ran at half the speed of ten thousand). The phases are elementwise per
+# relationship, so the numbers are the same either way.
+BLOCK_CELLS = 1 << 14
+
 
 class ArrayEngine:
     name = "array"
@@ -32,41 +39,70 @@ class ArrayEngine:
     def __init__(self, model):
         self.model = model
         self.state = model.array_state
+        R, N = self.state.base.shape
+        self.block = max(1, BLOCK_CELLS // R)  # relationships per block
 
     def week(self, level, staffed, review_now: bool) -> None:
         m, st = self.model, self.state
         draw = m.streams
         eps_demand = draw["demand"].next()[0]
-        draws = Draws(*(draw[name].next() for name in Draws._fields))
+        # Review draws matter only in review weeks; other weeks skip them without drawing.
+        draws = Draws(*(draw[name].next() if name != "reviews" or review_now else draw[name].skip()
+                        for name in Draws._fields))
         st.demand = weekly_demand(st.base, level, eps_demand[:, m.client_of], m.settings, ARRAY)
         cells = m.replications * m.settings.market.n_vendors
         capacity = np.bincount(m.vendor_index.ravel(), weights=st.staff.ravel(), minlength=cells)
         if not isinstance(staffed, float):
             capacity = (capacity.reshape(m.replications, -1) * staffed).ravel()
         st.attention = allocate_capacity(st, m.settings, m.vendor_index, capacity, cells)
-        relationship_week(st, m.settings, draws, review_now, m.settings.market.n_vendors, ARRAY)
+        n = st.base.shape[1]
+        if n <= self.block:
+            relationship_week(st, m.settings, draws, review_now, m.settings.market.n_vendors, ARRAY)
+        else:
+            scalars = {name: v for name, v in vars(st).items() if not isinstance(v, (np.ndarray, list))}
+            for start in range(0, n, self.block):
+                block = self._block_week(slice(start, start + self.block), scalars, draws, review_now)
+            for name in scalars:
+                setattr(st, name, getattr(block, name))
         if review_now:
             m.refresh_vendor_index()
+
+    def _block_week(self, columns: slice, scalars: dict, draws: Draws, review_now: bool) -> RelationshipState:
+        """The relationship phases on one block of columns, written back into the state in place.
+
+        Every block starts from the week's scalars (the outcome ring's position), not from
+        what an earlier block left in them.
+        """
+        st, p = self.state, self.model.settings
+        cells = (slice(None), columns)
+        views = {name: v[cells] for name, v in vars(st).items() if isinstance(v, np.ndarray)}
+        ring = [a[cells] for a in st.outcome_ring]
+        block = RelationshipState(**views, **scalars, outcome_ring=list(ring))
+        relationship_week(block, p, Draws(*(None if d is None else d[:, :, columns] for d in draws)),
+                          review_now, p.market.n_vendors, ARRAY)
+        for name, value in vars(block).items():
+            if name == "outcome_ring":
+                for full, new, old in zip(st.outcome_ring, value, ring):
+                    if new is not old:
+                        full[cells] = new
+            elif name in views:
+                if value is not views[name]:
+                    getattr(st, name)[cells] = value
+            elif name not in scalars:
+                raise AttributeError(f"the week set {name}, which the state does not hold: add it to bposim.state")
+        return block
 
     def frame(self, attributes) -> np.ndarray:
         """(attributes, R, N) array of the named state attributes."""
         return np.stack([getattr(self.state, a) for a in attributes])
 
+    def sums(self, attributes) -> np.ndarray:
+        """(attributes, R): the named attributes summed over relationships, with no (attributes,
+        R, N) copy of the state (at a million relationships that copy is a quarter of a GB).
 
-class RelationshipAgent(mesa.Agent):
-    """One client-vendor contract in one replication, stepping its own floats."""
-
-    def __init__(self, model, replication: int, index: int, st: RelationshipState):
-        super().__init__(model)
-        self.replication = replication
-        self.index = index
-        self.st = st
-        self.draws: Draws | None = None
-        self.review_now = False
-
-    def step(self) -> None:
-        m = self.model
-        relationship_week(self.st, m.settings, self.draws, self.review_now, m.settings.market.n_vendors, SCALAR)
+        Each is summed in C order, as the stacked frame is (a fancy-indexed attribute can be in
+        Fortran order, where numpy would add up the rows in another order)."""
+        return np.stack([np.ascontiguousarray(getattr(self.state, a)).sum(axis=1) for a in attributes])
 
 
 class AssembledState:
@@ -103,10 +139,11 @@ class AgentEngine:
         self.grid = [[RelationshipAgent(model, r, i, _split(src, r, i)) for i in range(N)] for r in range(R)]
         self.agents = AgentSet([a for row in self.grid for a in row], random=model.random)
         self.state = AssembledState(self.grid)
+        self.client_of = model.client_of.tolist()
 
     def week(self, level, staffed, review_now: bool) -> None:
         m, p = self.model, self.model.settings
-        client_of = m.client_of_list
+        client_of = self.client_of
         eps_demand = m.streams["demand"].next_lists()[0]
         per_stream = [m.streams[name].next_lists() for name in Draws._fields]  # each: [k][R][N]
         n_vendors = p.market.n_vendors
@@ -158,3 +195,7 @@ class AgentEngine:
         """(attributes, R, N) array of the named state attributes, in one pass over the agents."""
         get = operator.attrgetter(*attributes)
         return np.array([[get(a.st) for a in row] for row in self.grid]).transpose(2, 0, 1)
+
+    def sums(self, attributes) -> np.ndarray:
+        """(attributes, R): the named attributes summed over relationships."""
+        return self.frame(attributes).sum(axis=2)

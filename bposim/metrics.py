@@ -135,15 +135,19 @@ class Recorder:
         self.weeks = 0
         self.latest = None
 
-    def record(self, frame: np.ndarray, week: int) -> None:
-        """frame: (metrics of ALL, R, N) for this week."""
-        sums = frame.sum(axis=2)
+    def record(self, engine, week: int) -> None:
+        """This week's values of ALL from the engine's state: sums only, unless this week's
+        per-relationship frame is kept (then the frame, and the sums from it)."""
+        if self.per_relationship and week % self.every == 0:
+            frame = engine.frame(ATTRIBUTES)  # (metrics of ALL, R, N)
+            self.frames.append(frame)
+            self.frame_weeks.append(week)
+            sums = frame.sum(axis=2)
+        else:
+            sums = engine.sums(ATTRIBUTES)
         self.aggregates[week] = sums
         self.latest = sums
         self.weeks = week + 1
-        if self.per_relationship and week % self.every == 0:
-            self.frames.append(frame)
-            self.frame_weeks.append(week)
 
     def weekly(self) -> np.ndarray:
         """(weeks, metrics, replications), averaged over relationships where a metric is a rate."""

@@ -1,8 +1,9 @@
 """The Mesa model: clients, vendors and the relationships between them, stepping weekly.
 
-BPOModel builds Client and Vendor agents and the state arrays of every relationship in every
-replication, and `step` runs one week as a short sequence of named phases (docs/ODD.md,
-"Process overview and scheduling", lists the same phases in the same order).
+BPOModel builds the state arrays of every relationship in every replication (in time linear in
+relationships: no Python loop per client or vendor), gives Client and Vendor agents over them
+on demand, and `step` runs one week as a short sequence of named phases (docs/ODD.md, "Process
+overview and scheduling", lists the same phases in the same order).
 """
 
 from __future__ import annotations
@@ -12,11 +13,11 @@ from typing import Any
 import mesa
 import numpy as np
 
-from .agents import Client, Vendor
+from .agents import Client, Roster, Vendor
 from .config import settings_from
 from .dynamics.market import advance_shocks, demand_level
 from .engines import AGENT_ENGINE_MAX, AgentEngine, ArrayEngine
-from .metrics import ALL, ATTRIBUTES, METRIC_NAMES, Recorder
+from .metrics import ALL, METRIC_NAMES, Recorder
 from .rng import Streams
 from .state import new_array_state
 
@@ -102,9 +103,11 @@ class BPOModel(mesa.Model):
         self.refresh_vendor_index()
         self.shock_left = np.zeros((R, 1))
         self.shocks_possible = p.shock.week >= 0 or p.shock.random_rate > 0
-        self.client_of_list = self.client_of.tolist()
-        self.clients = [Client(self, c, np.flatnonzero(self.client_of == c)) for c in range(C)]
-        self.vendors = [Vendor(self, v) for v in range(V)]
+        # Relationships by client, indexed once: client c holds by_client[starts[c]:starts[c + 1]].
+        self._by_client = np.argsort(self.client_of, kind="stable")
+        self._client_starts = np.concatenate(([0], np.cumsum(np.bincount(self.client_of, minlength=C))))
+        self.clients = Roster(self._make_client, C)
+        self.vendors = Roster(self._make_vendor, V)
 
     def _records_relationships(self, cfg) -> bool:
         mode = cfg.record.relationships
@@ -114,6 +117,34 @@ class BPOModel(mesa.Model):
 
     def refresh_vendor_index(self) -> None:
         self.vendor_index = self._row_offset + self.array_state.vendor_id.astype(np.intp)
+
+    # Mesa's views of the agents make every client and vendor first (the rosters make them lazily).
+
+    @property
+    def agents(self):
+        self._make_agents()
+        return super().agents
+
+    @property
+    def agents_by_type(self):
+        self._make_agents()
+        return super().agents_by_type
+
+    @property
+    def agent_types(self):
+        self._make_agents()
+        return super().agent_types
+
+    def _make_client(self, c: int) -> Client:
+        return Client(self, c, self._by_client[self._client_starts[c]:self._client_starts[c + 1]])
+
+    def _make_vendor(self, v: int) -> Vendor:
+        return Vendor(self, v)
+
+    def _make_agents(self) -> None:
+        if "vendors" in self.__dict__:  # not while mesa.Model.__init__ runs, before the build
+            self.clients.make_all()
+            self.vendors.make_all()
 
     @property
     def state(self):
@@ -145,7 +176,7 @@ class BPOModel(mesa.Model):
         period = p.client.review_period
         review_now = period > 0 and (week + 1) % period == 0
         self.engine.week(level, staffed, review_now)
-        self.recorder.record(self.engine.frame(ATTRIBUTES), week)
+        self.recorder.record(self.engine, week)
         if self.collect:
             self.datacollector.collect(self)
         if self.week >= self.n_steps:

@@ -56,8 +56,14 @@ class Stream:
     def _refill(self):
         shape = (self.chunk, self.k, self.width)
         draw = (lambda g: g.random(shape)) if self.kind == "uniform" else (lambda g: g.standard_normal(shape))
-        self._buf = np.stack([draw(g) for g in self.gens], axis=2)  # (chunk, k, R, width)
-        self._lists = None
+        self._buf = self._lists = None  # the old block goes before the new one is drawn
+        if len(self.gens) == 1:
+            self._buf = draw(self.gens[0])[:, :, None, :]  # (chunk, k, 1, width): a view, no copy
+        else:
+            # One replication's block at a time: no list of R blocks alongside the result.
+            self._buf = np.empty((self.chunk, self.k, len(self.gens), self.width))
+            for r, g in enumerate(self.gens):
+                self._buf[:, :, r, :] = draw(g)
         self._pos = 0
 
     def next(self) -> np.ndarray:
@@ -67,6 +73,22 @@ class Stream:
         out = self._buf[self._pos]
         self._pos += 1
         return out
+
+    def skip(self) -> None:
+        """Pass over this week's draws unused, as if drawn (a uniform stream's unused week).
+
+        A uniform double takes exactly one 64-bit output of the generator, so a week past the
+        drawn block advances each generator by its count instead of drawing it: the weeks after
+        see the same numbers either way.
+        """
+        if self._pos < self.chunk:
+            self._pos += 1
+            return None
+        if self.kind != "uniform":
+            raise ValueError(f"stream of kind {self.kind!r} cannot skip: its draws take a varying count of outputs")
+        for g in self.gens:
+            g.bit_generator.advance(self.k * self.width)
+        return None
 
     def next_lists(self) -> list:
         """This week's draws as nested lists [k][R][width] (for the per-agent engine).
