@@ -5,8 +5,8 @@ ten pages already take most of both cores, so the figures would measure the brow
 session here is a light client instead: one websocket speaking the same Jupyter widget
 protocol the page's JavaScript speaks (open the Solara app, then send the Step button's
 click event), in one thread, parsing only what it needs. It does not draw anything, so the
-figures measure the server: its step latency (click sent -> the new week's counter and every
-pane's new image received) and its memory per session.
+figures measure the server: its step latency (click sent -> the new week's counter and the
+panes' new HTML received; the browser draws the charts from it) and its memory per session.
 
 Run from the repository root (about 3 minutes):
 
@@ -44,6 +44,8 @@ import websocket
 
 ROOT = Path(__file__).resolve().parents[1]
 LESSON = "Share your playbook"  # an A/B lesson: two panes per step
+PLAY_SPEED = 5.0  # weeks a second ▶ plays at (bposim.app.page.DEFAULT_SPEED)
+WEEK = "Week "  # the bar's counter: "Week N<span ...> of 156</span>"
 
 
 class LightSession:
@@ -62,6 +64,7 @@ class LightSession:
         self.select = {}
         self.texts: list[str] = []
         self.binary = 0
+        self.charts = 0  # pane updates received
         self.lock = threading.Condition()
         self.closed = False
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -94,18 +97,20 @@ class LightSession:
                 self.lock.notify_all()
 
     def _on_text(self, text: str) -> None:
-        if '"Time: ' in text or '"week ' in text or '"Contract B: ' in text:
+        if "bp-week" in text or "Week " in text or "bp-panes" in text:
             self.texts.append(text)
-            at = text.find('"Time: ')
+            at = text.find(WEEK)
             if at >= 0:
-                self.week = int(float(text[at + 7:text.index('"', at + 7)]))
+                self.week = int(text[at + len(WEEK):text.index("<", at)])
+            if "bp-panes" in text:
+                self.charts += 1
         if '"comm_open"' not in text:
             return
         msg = json.loads(text)
         state = msg["content"].get("data", {}).get("state", {})
         if state.get("_model_name") == "BtnModel" and state.get("children") == ["Step"]:
             self.step_button = msg["content"]["comm_id"]  # the newest one: a lesson rebuilds the controls
-        if state.get("_model_name") == "BtnModel" and state.get("children") == ["▶"]:
+        if state.get("_model_name") == "BtnModel" and state.get("children") == ["▶ Play"]:
             self.play_button = msg["content"]["comm_id"]
         if state.get("_model_name") == "SelectModel" and "label" in state:
             self.select[state["label"]] = msg["content"]["comm_id"]
@@ -129,18 +134,20 @@ class LightSession:
         self._send("comm_open", {"comm_id": comm_id, "target_name": "solara.control", "data": {}})
         self._comm(comm_id, {"method": "run", "args": {"path": "/", "dark": False,
                                                        "themes": {"light": {}, "dark": {}}, "appName": None}})
-        self._wait(lambda: self.step_button and any('"Time: 0' in t for t in self.texts) and self.binary >= 1)
+        self._wait(lambda: self.step_button and any(f"{WEEK}0<" in t for t in self.texts) and self.charts >= 1)
         return time.perf_counter() - start
 
     def step(self, week: int, panes: int) -> float:
-        """Click Step; seconds until week `week`'s counter and `panes` new images arrived."""
+        """Click Step; seconds until week `week`'s counter and the panes' new HTML (all `panes`
+        of them, in one message) arrived."""
         with self.lock:
             self.texts.clear()
-            seen = self.binary
+            seen = self.charts
         start = time.perf_counter()
         self._comm(self.step_button, {"method": "custom", "content": {"event": "click", "data": {}}})
-        marker = f'"Time: {week}.0"'
-        self._wait(lambda: any(marker in t for t in self.texts) and self.binary >= seen + panes)
+        marker = f"{WEEK}{week}<"
+        self._wait(lambda: any(marker in t for t in self.texts) and self.charts > seen
+                   and any(t.count('bp-pane\\" data-pane') >= panes for t in self.texts))
         return time.perf_counter() - start
 
     def play(self, seconds: float) -> int:
@@ -154,13 +161,13 @@ class LightSession:
         return advanced
 
     def choose_lesson(self, title: str) -> float:
-        """Pick a lesson (A/B: two panes); seconds until both panes' first images arrived."""
+        """Pick a lesson (A/B: two panes); seconds until both panes' first HTML arrived."""
         with self.lock:
             self.texts.clear()
-            seen = self.binary
+            seen = self.charts
         start = time.perf_counter()
         self._comm(self.select["Lesson"], {"method": "update", "state": {"v_model": title}, "buffer_paths": []})
-        self._wait(lambda: any('"Contract B: ' in t for t in self.texts) and self.binary >= seen + 2)
+        self._wait(lambda: self.charts > seen and any("Contract B: " in t for t in self.texts))
         return time.perf_counter() - start
 
     def close(self) -> None:
@@ -262,6 +269,8 @@ def room(port: int, n: int, steps: int, think: float, play: float, server: psuti
         "steps_per_s": n * steps / wall_single, "ab_steps_per_s": n * steps / wall_ab,
         "server_cpu_s": (cpu.user + cpu.system) - (cpu_before.user + cpu_before.system),
         "play_weeks_per_s_median": statistics.median(played) / play, "play_weeks_per_s_min": min(played) / play,
+        # Stalled: a session that played at less than half the page's speed.
+        "play_stalled": sum(weeks < 0.5 * PLAY_SPEED * play for weeks in played),
         "kernels_open": kernels(port),
     }
 
@@ -296,7 +305,7 @@ def main() -> None:
                   f"(of {row['kernels_open']}), {rss_mb(server):.0f} MB RSS", flush=True)
         print()
         print("| sessions | open page (median / max) | step, one pane (median / p95) | step, A/B (median / p95) "
-              "| steps served per s (one pane / A/B) | all playing A/B: weeks/s per session (median / min) "
+              "| steps served per s (one pane / A/B) | all playing A/B: weeks/s per session (median / min), stalled "
               "| server RSS loaded | per session |")
         print("|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in rows:
@@ -304,7 +313,7 @@ def main() -> None:
                   f"| {r['single_median_s'] * 1000:.0f} / {r['single_p95_s'] * 1000:.0f} ms "
                   f"| {r['ab_median_s'] * 1000:.0f} / {r['ab_p95_s'] * 1000:.0f} ms "
                   f"| {r['steps_per_s']:.1f} / {r['ab_steps_per_s']:.1f} "
-                  f"| {r['play_weeks_per_s_median']:.1f} / {r['play_weeks_per_s_min']:.1f} "
+                  f"| {r['play_weeks_per_s_median']:.1f} / {r['play_weeks_per_s_min']:.1f}, {r['play_stalled']} "
                   f"| {r['rss_loaded_mb']:.0f} MB | {r['per_session_mb']:.1f} MB |")
     finally:
         proc.terminate()

@@ -30,6 +30,7 @@ class Lesson:
         watch: the plots to point at.
         expect: (metric, "higher" or "lower") claims of B against A that the tests check.
         window: weeks (first, last] over which `expect` holds (None: the whole run).
+        monitors: figures the page shows as big numbers besides the `expect` metrics.
     """
 
     key: str
@@ -42,6 +43,7 @@ class Lesson:
     watch: str
     expect: tuple[tuple[str, str], ...]
     window: tuple[int, int] | None = None
+    monitors: tuple[str, ...] = ()
 
     def settings(self) -> dict[str, Any]:
         """Every lever's value for this lesson, as WorkshopModel takes them (A/B on)."""
@@ -67,7 +69,7 @@ LESSONS: tuple[Lesson, ...] = (
         question="Where do B's saved oversight hours come from, when B never audits less on purpose?",
         levers={"scheme": "hybrid", "recognition": 0.0},
         b_changes={"recognition": 0.9},
-        watch="trust both ways; client value against vendor margin; oversight hours in the pane's footer",
+        watch="trust both ways; client value against vendor margin; the oversight hours monitor",
         expect=(("trust_in_client", "higher"), ("trust_in_vendor", "higher"),
                 ("oversight_hours", "lower"), ("client_net_value", "higher")),
     ),
@@ -115,6 +117,7 @@ LESSONS: tuple[Lesson, ...] = (
         watch="gaming; true against measured quality; client net value against vendor margin",
         expect=(("gaming", "lower"), ("quality_gap", "lower"), ("client_net_value", "higher"),
                 ("vendor_margin", "lower")),
+        monitors=("detected_gaming",),
     ),
     Lesson(
         key="feedback",
@@ -126,7 +129,7 @@ LESSONS: tuple[Lesson, ...] = (
         question="A's vendor never gives feedback. Is that perfection, or disengagement?",
         levers={"scheme": "hybrid", "feedback_clarity": 0.2, "two_way_feedback": 0.0},
         b_changes={"feedback_clarity": 0.9, "two_way_feedback": 0.9},
-        watch="trust both ways; escalations; the feedback counts in the pane's footer",
+        watch="trust both ways; escalations; the feedback monitors",
         expect=(("feedback_repeated", "lower"), ("vendor_feedback", "higher"),
                 ("trust_in_vendor", "higher"), ("escalations", "lower")),
     ),

@@ -58,7 +58,8 @@ class Lever:
     values: tuple[str, ...] = ()
 
     def control(self, value: Any = None) -> dict:
-        """The control in the form Mesa's SolaraViz takes in `model_params`."""
+        """The control in the form Mesa's SolaraViz takes in `model_params` (the workshop page lays out its own
+        controls; this lets the model be served on a plain SolaraViz page too)."""
         value = self.default if value is None else value
         if self.kind == "slider":
             return {"type": "SliderFloat", "label": self.label, "value": float(value),

@@ -1,6 +1,6 @@
 """The model behind the workshop page: one contract, or two side by side (A/B).
 
-WorkshopModel is what Mesa's SolaraViz steps and rebuilds on Reset. It holds one BPOModel per
+WorkshopModel is what the page (a mesa.Model) steps and rebuilds on Reset. It holds one BPOModel per
 contract. In A/B mode both are built from the same seed, so they draw the same demand, shocks,
 breaks and audit dice (common random numbers, bposim.rng): any difference between the panes
 is the contract's (and the lesson's one changed practice), not luck.

@@ -1,46 +1,56 @@
-"""The figure of one contract's pane: five live plots and the relationships' network.
+"""A contract's pane as HTML the browser draws: big-number monitors, five charts and the network.
 
-A pane's figure is built once per browser session and redrawn by blitting: axes, ticks, titles
-and legends are drawn once into a background (a data-scaled panel is repainted into it alone
-when its y-limit moves to the next step of a coarse ladder), and each week only the lines and
-the network's markers are drawn over it. A full matplotlib draw of six panels costs ~0.25 s on this kind of
-machine, the blitted frame a fraction of that, and a workshop server draws every session's
-panes on every step (benchmarks/bench_dashboard.py measures it).
+The charts are SVG lines stretched over their panel (`preserveAspectRatio="none"` with
+non-scaling strokes) under plain HTML text: titles, legends, tick labels and axis titles are
+CSS text, so they keep their size in pixels (page.CSS sets 14 px or more) whatever the
+projector or phone shrinks the panel to. The server only formats strings each week (no
+matplotlib raster per session and step), and the page needs nothing from the internet.
 """
 
 from __future__ import annotations
 
-import io
+from html import escape
 
 import numpy as np
 from matplotlib import colormaps
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Rectangle
-from matplotlib.transforms import Bbox
-from PIL import Image
+from matplotlib.colors import to_hex
+
+from ..metrics import ALL
 
 TRUST_COLOURS = colormaps["RdYlGn"]
 GAMING_COLOUR = "#c0392b"
 SWITCH_COLOUR = "#e67e22"
+LINE_COLOURS = ("#1f5fa8", "#d35400")  # first and second series of a panel (solid, dashed)
 RECENT_SWITCH = 13  # weeks a switch stays marked in the network view
+SHOCK_WEEKS = (52, 60)  # the pressure shock's weeks (53-60), shaded when the shock is on
 
-# (axes title, [(metric, label, style)], y-limits or None to follow the data)
+# (axes title, [(metric, legend label, dashed)], y-limits or None to follow the data, y-axis title)
 PANELS = (
-    ("Trust both ways", [("trust_in_vendor", "client trusts vendor", "-"),
-                         ("trust_in_client", "vendor trusts client", "--")], (0.0, 1.0)),
-    ("Quality: true vs measured", [("true_quality", "true (audits see it)", "-"),
-                                   ("measured_quality", "measured (the score)", "--")], (0.0, 1.0)),
-    ("Corner-cutting (gaming)", [("gaming", "share of work gamed", "-")], (0.0, 1.0)),
-    ("Escalations and breaks (4-wk avg)", [("escalations", "escalations / week", "-"),
-                                ("breaks_missed", "breaks the client found", "--")], None),
-    ("Client value vs vendor margin (4-wk avg)", [("client_net_value", "client net value", "-"),
-                                           ("vendor_margin", "vendor margin", "--")], None),
+    ("Trust both ways", [("trust_in_vendor", "client's trust", False),
+                         ("trust_in_client", "vendor's trust", True)], (0.0, 1.0), "index 0-1"),
+    ("Quality: true vs measured", [("true_quality", "true (audits see it)", False),
+                                   ("measured_quality", "measured (score)", True)], (0.0, 1.0), "quality 0-1"),
+    ("Corner-cutting", [("gaming", "share of work gamed", False)], (0.0, 1.0), "share 0-1"),
+    ("Escalations and breaks", [("escalations", "escalations", False),
+                                ("breaks_missed", "breaks client found", True)], None, "per week, 4-wk avg"),
+    ("Client value vs vendor margin", [("client_net_value", "client net value", False),
+                                       ("vendor_margin", "vendor margin", True)], None, "MU/week, 4-wk avg"),
 )
 SMOOTHING = 4  # weeks in the moving average of the panels whose values jump week to week
 SMOOTHED = {"escalations", "breaks_missed", "client_net_value", "vendor_margin"}
+Y_SCALE = 1000  # SVG user units of a panel's height
+
+# Big-number monitors: short labels (a monitor is about 130 px wide).
+MONITOR_LABELS = {
+    "trust_in_vendor": "client's trust", "trust_in_client": "vendor's trust", "true_quality": "true quality",
+    "measured_quality": "measured quality", "quality_gap": "score above truth", "gaming": "gaming",
+    "escalations": "escalations", "breaks_missed": "breaks client found", "breaks_flagged": "breaks flagged",
+    "oversight_hours": "oversight hours", "feedback_repeated": "items repeated",
+    "vendor_feedback": "vendor feedback", "client_net_value": "client value", "vendor_margin": "vendor margin",
+    "detected_gaming": "gaming caught", "switches": "switches", "engagement": "engagement",
+}
+FREE_PLAY_MONITORS = ("trust_in_vendor", "true_quality", "gaming", "escalations", "client_net_value")
+FLOWS = {m.name for m in ALL if m.total}
 
 
 def smooth(values: np.ndarray) -> np.ndarray:
@@ -52,154 +62,141 @@ def smooth(values: np.ndarray) -> np.ndarray:
     return (c[1:] - c[np.arange(1, len(values) + 1) - k]) / k
 
 
-class PaneFigure:
-    """One contract's figure: built once, updated each week, encoded as PNG."""
+def colour(value: float) -> str:
+    """Trust on the network's colour key (red low, green high)."""
+    return to_hex(TRUST_COLOURS(float(np.clip(value, 0.0, 1.0))))
 
-    def __init__(self, weeks: int, n_clients: int, n_vendors: int, wide: bool = True):
-        """wide: two rows of three panels (a pane alone); else three rows of two (A/B side by side)."""
-        self.weeks = weeks
-        if wide:
-            self.figure = Figure(figsize=(9.6, 5.6), dpi=72)
-            self.figure.subplots_adjust(left=0.06, right=0.985, bottom=0.07, top=0.93, wspace=0.28, hspace=0.42)
-            axes = self.figure.subplots(2, 3)
-        else:
-            self.figure = Figure(figsize=(6.6, 8.0), dpi=72)
-            self.figure.subplots_adjust(left=0.09, right=0.98, bottom=0.05, top=0.96, wspace=0.3, hspace=0.38)
-            axes = self.figure.subplots(3, 2)
-        self.lines: dict[str, Line2D] = {}
-        # Drawn over the data every frame, as a full draw would: spines, legends, labels.
-        self.overlay: list = []
-        self.data_axes = []
-        for ax, (title, series, ylim) in zip(axes.flat, PANELS):
-            ax.set_title(title, fontsize=10)
-            ax.set_xlim(0, weeks)
-            ax.tick_params(labelsize=8)
-            ax.grid(alpha=0.3)
-            if ylim:
-                ax.set_ylim(*ylim)
-            for metric, label, style in series:
-                (self.lines[metric],) = ax.plot([], [], style, lw=1.6, label=label, animated=True)
-            self.overlay.extend([*ax.spines.values(), ax.legend(fontsize=7, loc="upper left", frameon=False)])
-            self.data_axes.append((ax, [m for m, _, _ in series], ylim))
-        self.overlay.append(axes.flat[4].axhline(0.0, color="0.6", lw=0.8))
-        self._network(axes.flat[5], n_clients, n_vendors)
-        self.canvas = FigureCanvasAgg(self.figure)
-        self.dynamic = [*self.lines.values(), self.edges, self.switch_marks, self.clients, self.vendors,
-                        self.gaming_marks]
-        self.overlay.sort(key=lambda artist: artist.get_zorder())  # stable: a full draw's order
-        for artist in self.overlay:
-            artist.set_animated(True)
-        self.background = None
-        self.panel_metric = {ax: metrics[0] for ax, metrics, _ in self.data_axes}
 
-    def _network(self, ax, n_clients: int, n_vendors: int) -> None:
-        ax.set_title("Relationships (colour: trust)", fontsize=10)
-        ax.set_xlim(-0.35, 1.35)
-        ax.set_ylim(-1.4, max(n_clients, n_vendors) - 0.2)
-        ax.axis("off")
-        self.client_xy = np.column_stack([np.zeros(n_clients), np.arange(n_clients)[::-1].astype(float)])
-        spread = (n_clients - 1) / max(n_vendors - 1, 1)
-        self.vendor_xy = np.column_stack([np.ones(n_vendors),
-                                          (n_clients - 1) - np.arange(n_vendors) * spread
-                                          if n_vendors > 1 else [(n_clients - 1) / 2]])
-        self.edges = LineCollection([], linewidths=2.0, zorder=1, animated=True)
-        ax.add_collection(self.edges)
-        self.switch_marks = ax.scatter([], [], s=360, facecolors="none", edgecolors=SWITCH_COLOUR,
-                                       linewidths=2.5, zorder=2, animated=True)
-        self.clients = ax.scatter(*self.client_xy.T, s=120, marker="o", edgecolors="0.2", zorder=3, animated=True)
-        self.vendors = ax.scatter(*self.vendor_xy.T, s=420, marker="s", edgecolors="0.2", zorder=3, animated=True)
-        self.gaming_marks = ax.scatter([], [], marker="X", color=GAMING_COLOUR, zorder=4, animated=True)
-        for c, (x, y) in enumerate(self.client_xy):
-            self.overlay.append(ax.annotate(f"client {c}", (x, y), xytext=(-16, 0), textcoords="offset points",
-                                            ha="right", va="center", fontsize=7))
-        for v, (x, y) in enumerate(self.vendor_xy):
-            self.overlay.append(ax.annotate(f"vendor {v}", (x, y), xytext=(12, 0), textcoords="offset points",
-                                            ha="left", va="center", fontsize=7))
-        ax.text(0.5, -1.35, "X: corner-cutting   orange ring: switched vendor lately",
-                ha="center", va="bottom", fontsize=7, color="0.3")
+def number(value: float) -> str:
+    """A tick or monitor value in at most four characters or so: 0.42, 12, 1.5k."""
+    if abs(value) >= 10_000:
+        return f"{value / 1000:,.0f}k"
+    if abs(value) >= 1000:
+        return f"{value / 1000:.1f}k"
+    if abs(value) >= 10 or value == int(value):
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
 
-    def update(self, series: dict[str, np.ndarray], network: dict[str, np.ndarray],
-               limits: dict[str, tuple[float, float]]) -> None:
-        """Redraw with the weeks so far; `limits` gives shared y-limits of data-scaled panels."""
-        weeks = np.arange(1, len(series["trust_in_vendor"]) + 1)
-        for metric, line in self.lines.items():
-            values = series[metric]
-            line.set_data(weeks, smooth(values) if metric in SMOOTHED else values)
-        if self.background is None:
-            for ax, metrics, ylim in self.data_axes:
-                if ylim is None:
-                    ax.set_ylim(*limits[metrics[0]])
-            self.canvas.draw()  # animated artists are left out: this is the background
-            self.background = self.canvas.copy_from_bbox(self.figure.bbox)
-            self._build_overlay()
-        else:
-            changed = [ax for ax, metrics, ylim in self.data_axes
-                       if ylim is None and ax.get_ylim() != tuple(limits[metrics[0]])]
-            for ax in changed:
-                self._redraw_panel(ax, limits[self.panel_metric[ax]])
-            if changed:
-                self._build_overlay()  # the zero line moves with its panel's limits
-        self._update_network(network)
 
-    def _build_overlay(self) -> None:
-        """Render the overlay (spines, legends, labels) once onto a clear layer and keep its
-        painted pixels: a frame lays them over the data by alpha blending, far cheaper than
-        drawing text every week."""
-        renderer = self.canvas.get_renderer()
-        renderer.clear()  # transparent
-        for artist in self.overlay:
-            artist.draw(renderer)
-        layer = np.asarray(self.canvas.buffer_rgba())
-        self.overlay_at = np.nonzero(layer[..., 3])
-        painted = layer[self.overlay_at].astype(np.float32)
-        self.overlay_alpha = painted[:, 3:] / 255.0
-        self.overlay_colour = painted[:, :3] * self.overlay_alpha
-        self.canvas.restore_region(self.background)
+def tick_label(value: float) -> str:
+    """An axis tick: 0, 0.5, 1, 2.5, 500, 1.5k."""
+    return number(value) if abs(value) >= 10 else f"{value:g}"
 
-    def _redraw_panel(self, ax, ylim: tuple[float, float]) -> None:
-        """New y-limits on one panel: repaint just that panel into the background (a sixth of a
-        full draw). Its area, tick labels and title included, is painted over in the figure's
-        colour first; the other panels' pixels stay as they were."""
-        renderer = self.canvas.get_renderer()
-        self.canvas.restore_region(self.background)
-        old = ax.get_tightbbox(renderer)
-        ax.set_ylim(*ylim)
-        area = Bbox.union([old, ax.get_tightbbox(renderer)]).padded(2)
-        Rectangle((area.x0, area.y0), area.width, area.height, transform=None,
-                  facecolor=self.figure.get_facecolor(), edgecolor="none").draw(renderer)
-        ax.draw(renderer)  # animated artists are left out here too
-        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
 
-    def _update_network(self, net: dict[str, np.ndarray]) -> None:
-        client_xy = self.client_xy[net["client_of"]]
-        vendor_xy = self.vendor_xy[net["vendor_id"]]
-        self.edges.set_segments(np.stack([client_xy, vendor_xy], axis=1))
-        self.edges.set_color(TRUST_COLOURS(net["trust_in_vendor"]))
-        self.edges.set_linewidths(1.0 + 5.0 * net["volume_share"])
-        self.clients.set_facecolor(TRUST_COLOURS(net["client_trust"]))
-        self.clients.set_sizes(60 + 200 * net["client_size"])
-        self.vendors.set_facecolor(TRUST_COLOURS(net["vendor_trust"]))
-        middle = 0.5 * (client_xy + vendor_xy)
-        self.gaming_marks.set_offsets(middle)
-        self.gaming_marks.set_sizes(400 * np.clip(net["gaming"], 0, 1) ** 0.75)
-        switched = self.client_xy[net["recent_switch"]]
-        self.switch_marks.set_offsets(switched if len(switched) else np.empty((0, 2)))
+def monitor_value(metric: str, values: np.ndarray) -> tuple[str, str]:
+    """(the number, what it is): this week's value of a rate, the weekly mean so far of a flow."""
+    if len(values) == 0:
+        return "–", "per week" if metric in FLOWS else "now"
+    if metric in FLOWS:
+        return number(float(values.mean())), "per week"
+    return number(float(values[-1])), "now"
 
-    def png(self) -> bytes:
-        """The frame: the background, this week's lines and markers, the overlay on top."""
-        self.canvas.restore_region(self.background)
-        renderer = self.canvas.get_renderer()
-        for artist in self.dynamic:
-            artist.draw(renderer)
-        frame = np.asarray(self.canvas.buffer_rgba())
-        under = frame[self.overlay_at][:, :3].astype(np.float32)
-        frame[self.overlay_at[0], self.overlay_at[1], :3] = (
-            self.overlay_colour + under * (1.0 - self.overlay_alpha) + 0.5).astype(np.uint8)
-        height, width = frame.shape[:2]
-        image = Image.frombuffer("RGBA", (width, height), frame, "raw", "RGBA", 0, 1)
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", compress_level=1)  # speed over bytes: it goes to a browser nearby
-        return buffer.getvalue()
+
+def monitors_html(series: dict[str, np.ndarray], metrics: tuple[str, ...]) -> str:
+    boxes = []
+    for metric in metrics:
+        value, what = monitor_value(metric, series[metric])
+        boxes.append(f'<div class="bp-monitor" data-metric="{metric}"><span class="bp-mlabel">'
+                     f'{escape(MONITOR_LABELS.get(metric, metric.replace("_", " ")))}</span>'
+                     f'<span class="bp-mvalue">{value}</span><span class="bp-mwhat">{what}</span></div>')
+    return f'<div class="bp-monitors">{"".join(boxes)}</div>'
+
+
+def _y(values: np.ndarray, low: float, high: float) -> np.ndarray:
+    return np.round(Y_SCALE * (1.0 - (np.clip(values, low, high) - low) / (high - low))).astype(int)
+
+
+def ticks(low: float, high: float) -> list[float]:
+    """Tick values of a y-axis: its ends, its middle, and zero when it runs below zero."""
+    values = {low, high, (low + high) / 2}
+    if low < 0 < high:
+        values = {low, 0.0, high}
+    return sorted(values)
+
+
+def chart_html(title: str, lines: list[tuple[str, str, bool, np.ndarray]], ylim: tuple[float, float],
+               ytitle: str, weeks: int, shock: bool) -> str:
+    """One panel: title, legend, y ticks and title, the lines, the week axis."""
+    low, high = ylim
+    legend = "".join(f'<span class="bp-key"><i class="bp-swatch{" bp-dashed" if dashed else ""}" '
+                     f'style="border-color:{LINE_COLOURS[k]}"></i>{escape(label)}</span>'
+                     for k, (_, label, dashed, _) in enumerate(lines))
+    svg = [f'<svg class="bp-svg" viewBox="0 0 {weeks} {Y_SCALE}" preserveAspectRatio="none" aria-hidden="true">']
+    if shock:
+        svg.append(f'<rect x="{SHOCK_WEEKS[0]}" y="0" width="{SHOCK_WEEKS[1] - SHOCK_WEEKS[0]}" '
+                   f'height="{Y_SCALE}" fill="#f6d7a7"/>')
+    for tick in ticks(low, high):
+        y = int(_y(np.array([tick]), low, high)[0])
+        svg.append(f'<line x1="0" x2="{weeks}" y1="{y}" y2="{y}" class="bp-grid{" bp-zero" if tick == 0 else ""}"/>')
+    for k, (_, _, dashed, values) in enumerate(lines):
+        if len(values):
+            points = " ".join(f"{x},{y}" for x, y in zip(range(1, len(values) + 1), _y(values, low, high)))
+            svg.append(f'<polyline points="{points}" stroke="{LINE_COLOURS[k]}" class="bp-line'
+                       f'{" bp-dashed" if dashed else ""}"/>')
+    svg.append("</svg>")
+    yticks = "".join(f'<span style="bottom:{100 * (t - low) / (high - low):.1f}%">{tick_label(t)}</span>'
+                     for t in ticks(low, high))
+    xticks = "".join(f'<span style="left:{100 * w / weeks:.1f}%">{w}</span>' for w in range(0, weeks + 1, 52))
+    return (f'<div class="bp-panel"><div class="bp-ptitle">{escape(title)}</div>'
+            f'<div class="bp-legend">{legend}</div>'
+            f'<div class="bp-plot"><div class="bp-ytitle">{escape(ytitle)}</div>'
+            f'<div class="bp-yticks">{yticks}</div><div class="bp-area">{"".join(svg)}</div>'
+            f'<div class="bp-xticks">{xticks}</div><div class="bp-xtitle">week</div></div></div>')
+
+
+def network_html(net: dict[str, np.ndarray]) -> str:
+    """Who serves whom: edges coloured by the client's trust, nodes by their trust, with a key."""
+    n_clients, n_vendors = len(net["client_trust"]), len(net["vendor_trust"])
+    client_y = 100 * (np.arange(n_clients) + 0.5) / n_clients
+    spread = (n_clients - 1) / max(n_vendors - 1, 1)
+    vendor_rows = (np.arange(n_vendors) * spread if n_vendors > 1 else np.array([(n_clients - 1) / 2]))
+    vendor_y = 100 * (vendor_rows + 0.5) / n_clients
+    cx, vx = 32.0, 70.0
+    svg = ['<svg class="bp-svg" viewBox="0 0 100 100" preserveAspectRatio="none" aria-hidden="true">']
+    marks = []
+    for r, (c, v) in enumerate(zip(net["client_of"], net["vendor_id"])):
+        y1, y2 = client_y[c], vendor_y[v]
+        width = 1.5 + 6.0 * float(net["volume_share"][r])
+        svg.append(f'<line x1="{cx}" y1="{y1:.1f}" x2="{vx}" y2="{y2:.1f}" stroke="{colour(net["trust_in_vendor"][r])}" '
+                   f'stroke-width="{width:.1f}" class="bp-edge"/>')
+        gaming = float(np.clip(net["gaming"][r], 0, 1))
+        if gaming > 0.02:
+            size = 14 + 20 * gaming ** 0.75  # a marker, but text: never under 14 px
+            marks.append(f'<span class="bp-gmark" style="left:{(cx + vx) / 2:.1f}%;top:{(y1 + y2) / 2:.1f}%;'
+                         f'font-size:{size:.0f}px">✕</span>')
+    svg.append("</svg>")
+    nodes = []
+    for c in range(n_clients):
+        d = 12 + 16 * float(net["client_size"][c])
+        ring = " bp-ring" if c in set(net["recent_switch"].tolist()) else ""
+        nodes.append(f'<span class="bp-node{ring}" style="left:{cx}%;top:{client_y[c]:.1f}%;width:{d:.0f}px;'
+                     f'height:{d:.0f}px;background:{colour(net["client_trust"][c])}"></span>'
+                     f'<span class="bp-nlabel bp-left" style="right:{100 - cx + 5:.0f}%;top:{client_y[c]:.1f}%">'
+                     f'client {c}</span>')
+    for v in range(n_vendors):
+        nodes.append(f'<span class="bp-node bp-vendor" style="left:{vx}%;top:{vendor_y[v]:.1f}%;'
+                     f'background:{colour(net["vendor_trust"][v])}"></span>'
+                     f'<span class="bp-nlabel" style="left:{vx + 6:.0f}%;top:{vendor_y[v]:.1f}%">vendor {v}</span>')
+    key = ('<div class="bp-netkey"><span class="bp-key">trust: low <i class="bp-gradient"></i> high</span>'
+           f'<span class="bp-key"><b style="color:{GAMING_COLOUR}">✕</b> corners cut</span>'
+           f'<span class="bp-key"><b style="color:{SWITCH_COLOUR}">◯</b> switched</span></div>')
+    return (f'<div class="bp-panel bp-network"><div class="bp-ptitle">Relationships (colour: trust)</div>'
+            f'<div class="bp-net">{"".join(svg)}{"".join(nodes)}{"".join(marks)}</div>{key}</div>')
+
+
+def pane_html(title: str, series: dict[str, np.ndarray], network: dict[str, np.ndarray],
+              limits: dict[str, tuple[float, float]], weeks: int, monitors: tuple[str, ...],
+              shock: bool = False, pane: str = "A") -> str:
+    """A contract's pane: its title, its monitors, five charts and the network."""
+    charts = []
+    for panel_title, panel_series, ylim, ytitle in PANELS:
+        lines = [(metric, label, dashed, smooth(series[metric]) if metric in SMOOTHED else series[metric])
+                 for metric, label, dashed in panel_series]
+        charts.append(chart_html(panel_title, lines, ylim or limits[panel_series[0][0]], ytitle, weeks, shock))
+    charts.append(network_html(network))
+    return (f'<section class="bp-pane" data-pane="{pane}"><div class="bp-pane-head">'
+            f'<span class="bp-pane-title">Contract {escape(title)}</span>{monitors_html(series, monitors)}</div>'
+            f'<div class="bp-panels">{"".join(charts)}</div></section>')
 
 
 def shared_limits(all_series: list[dict[str, np.ndarray]],
@@ -207,10 +204,9 @@ def shared_limits(all_series: list[dict[str, np.ndarray]],
     """Y-limits of the data-scaled panels, common to every pane so A and B read on one scale.
 
     start: a range each panel shows at least (by its first metric), from the market's scale:
-    without it the limits would grow, and the panels be repainted, in most of the first weeks,
-    in every session at once when a room steps together."""
+    without it the axes would rescale in most of the first weeks, and the lines jump about."""
     limits = {}
-    for _, series, ylim in PANELS:
+    for _, series, ylim, _ in PANELS:
         if ylim is not None:
             continue
         key = series[0][0]
@@ -224,8 +220,8 @@ def shared_limits(all_series: list[dict[str, np.ndarray]],
 def nice_ceiling(value: float) -> float:
     """A round value at least 1.25 x `value` on a 1-2-5-10 ladder (at least 1).
 
-    Limits move in coarse steps with headroom, so the blitted background is redrawn a few times
-    in the first weeks and rarely after (each redraw costs a full draw of the figure)."""
+    Limits move in coarse steps with headroom, so an axis rescales a few times in the first
+    weeks and rarely after, and its ticks are round numbers."""
     target = max(value * 1.25, 1.0)
     exponent = 10.0 ** np.floor(np.log10(target))
     for step in (1.0, 2.0, 5.0, 10.0):

@@ -23,7 +23,7 @@ def command(host: str, port: int, open_browser: bool) -> list[str]:
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="bposim-dashboard",
-        description="Serve the bposim workshop page (Mesa SolaraViz): lessons, A/B contracts, live plots.")
+        description="Serve the bposim workshop page: lessons, A/B contracts, live charts, for a projector and phones.")
     parser.add_argument("--host", default="127.0.0.1",
                         help="address to listen on (default 127.0.0.1, this machine only; "
                              "0.0.0.0 shares the page with the room's network)")
@@ -40,7 +40,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 def serve(argv: list[str] | None = None) -> None:
     args = parse(argv)
-    env = {**os.environ, "SOLARA_KERNEL_CULL_TIMEOUT": args.cull_timeout}
+    # No "This website runs on Solara" badge: it sat over a chart's corner.
+    env = {**os.environ, "SOLARA_KERNEL_CULL_TIMEOUT": args.cull_timeout, "SOLARA_THEME_SHOW_BANNER": "False",
+           "SOLARA_THEME_TITLE": "bposim workshop"}
     shown = "this machine only" if args.host in ("127.0.0.1", "localhost") else "shared with the network"
     print(f"bposim-dashboard: http://{args.host}:{args.port}/ ({shown}); Ctrl+C stops it", flush=True)
     os.execve(sys.executable, command(args.host, args.port, args.open), env)

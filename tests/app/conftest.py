@@ -25,6 +25,12 @@ BROWSER_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-c
                 "--disable-sync", "--no-first-run"]
 
 
+def wait_week(pg, week: int, timeout: float = 30_000) -> None:
+    """Poll until the bar shows week `week` (its " of 156" is hidden on a phone, so read textContent)."""
+    pg.wait_for_function("w => { const el = document.querySelector('.bp-week');"
+                         " return el && el.textContent === `Week ${w} of 156`; }", arg=week, timeout=timeout)
+
+
 def chromium_path() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -113,6 +119,23 @@ def page(browser, server):
     pg.requested = []
     pg.on("request", lambda request: pg.requested.append(request.url))
     pg.goto(server["url"])
-    pg.get_by_text("Time: 0").wait_for(timeout=90_000)
+    wait_week(pg, 0, timeout=90_000)
+    yield pg
+    context.close()
+
+
+# The room's two screens: a projector (the smallest common one) and a phone.
+VIEWPORTS = {"projector": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def screen(request, browser, server):
+    """A fresh session on a projector or a phone (pg.screen names which), loaded."""
+    context = browser.new_context(viewport=VIEWPORTS[request.param], is_mobile=request.param == "phone",
+                                  has_touch=request.param == "phone")
+    pg = context.new_page()
+    pg.screen = request.param
+    pg.goto(server["url"])
+    wait_week(pg, 0, timeout=90_000)
     yield pg
     context.close()

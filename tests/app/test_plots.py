@@ -1,25 +1,23 @@
-"""The pane's figure: smoothing, the y-limit ladder, shared scales, and blitting.
+"""A pane's HTML: smoothing, the y-limit ladder, shared scales, and what the browser is told to draw.
 
-The page draws each week's frame by blitting: a background of axes, ticks, titles and legends,
-drawn in full once and repainted a panel at a time when a data-scaled panel's limit moves, with
-the lines and the network's markers drawn over it. The key tests compare that background and
-that frame, built week by week as the page builds them, with a full matplotlib draw of the same
-figure, pixel by pixel, in both layouts (a pane alone, and A/B side by side).
+The page sends each pane as HTML and SVG (bposim.app.plots): these tests read that markup back
+(the polylines' points, the network's edges and nodes, the monitors' numbers) and check it
+against the model's series, so what the room sees is the model's run, on the right scale.
 """
 
 from __future__ import annotations
 
-import io
+import re
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from PIL import Image
 
 from bposim.app.model import WorkshopModel
-from bposim.app.plots import PANELS, SMOOTHED, SMOOTHING, PaneFigure, nice_ceiling, shared_limits, smooth
+from bposim.app.plots import (FLOWS, PANELS, SMOOTHED, SMOOTHING, Y_SCALE, monitor_value, nice_ceiling, number,
+                              pane_html, shared_limits, smooth)
 
 pytestmark = pytest.mark.slow
 
@@ -27,13 +25,13 @@ pytestmark = pytest.mark.slow
 LADDER = (1.0, 2.0, 5.0, 10.0)
 HEADROOM = 1.25
 WIDEST_STEP = 2.5  # the largest ratio between neighbours on the ladder (2 -> 5)
-DATA_SCALED = [(series[0][0], [metric for metric, _, _ in series]) for _, series, ylim in PANELS if ylim is None]
+DATA_SCALED = [(series[0][0], [metric for metric, _, _ in series]) for _, series, ylim, _ in PANELS if ylim is None]
 # Seed 0 with per-volume pay and reviews: the shared limits move in weeks 3, 12 and 26 (the
 # last below zero: a switch's cost), vendors switch from week 26 (orange rings in the network),
 # and B runs shared_outcome.
 SCENARIO = dict(scheme="per_volume", quarterly_reviews=True, compare=True, scheme_b="shared_outcome")
 WEEKS = 30
-LAYOUTS = pytest.mark.parametrize("wide", [True, False], ids=["wide", "side-by-side"])
+MONITORS = ("trust_in_vendor", "gaming", "escalations", "client_net_value")
 
 
 def stepped(model: WorkshopModel, weeks: int) -> WorkshopModel:
@@ -52,57 +50,15 @@ def limits_of(model: WorkshopModel) -> dict:
     return shared_limits([model.series(pane) for pane in model.contracts])
 
 
-def new_figure(model: WorkshopModel, wide: bool = True) -> PaneFigure:
-    contract = model.contracts["A"]
-    return PaneFigure(model.steps_total, len(contract.clients), len(contract.vendors), wide)
+def html_of(model: WorkshopModel, pane: str = "A") -> str:
+    return pane_html(model.describe(pane), model.series(pane), model.network(pane), limits_of(model),
+                     model.steps_total, MONITORS, pane=pane)
 
 
-def decode(png: bytes) -> np.ndarray:
-    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
-
-
-def pixels(figure: PaneFigure) -> np.ndarray:
-    return np.asarray(figure.canvas.buffer_rgba()).copy()
-
-
-def full_redraw(figure: PaneFigure) -> np.ndarray:
-    """The same figure drawn the ordinary way: every artist in z-order, nothing blitted."""
-    for artist in [*figure.dynamic, *figure.overlay]:
-        artist.set_animated(False)
-    figure.canvas.draw()
-    return pixels(figure)
-
-
-def hide_what_covers_the_data(figure: PaneFigure) -> None:
-    """Hide the static artists a full draw puts over the lines and markers (legends, spines,
-    the zero line, the network's labels): a blitted frame draws the lines over them instead."""
-    dynamic = {id(artist) for artist in figure.dynamic}
-    for ax in figure.figure.axes:
-        if ax.get_legend() is not None:
-            ax.get_legend().set_visible(False)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
-        for text in ax.texts:
-            text.set_visible(False)
-        for line in ax.lines:
-            if id(line) not in dynamic:
-                line.set_visible(False)
-
-
-def play(figure: PaneFigure, weeks: int = WEEKS) -> bytes:
-    """Pane A's frames week by week, as the page draws them; the last frame's PNG."""
-    run = WorkshopModel(**SCENARIO, rng=0)
-    png = b""
-    for _ in range(weeks):
-        run.step()
-        figure.update(run.series("A"), run.network("A"), limits_of(run))
-        png = figure.png()
-    return png
-
-
-def differing(one: np.ndarray, other: np.ndarray, tolerance: int = 0) -> np.ndarray:
-    assert one.shape == other.shape
-    return np.any(np.abs(one.astype(int) - other.astype(int)) > tolerance, axis=2)
+def polylines(html: str) -> list[np.ndarray]:
+    """Each line's points (week, y in SVG units) in the order of PANELS."""
+    return [np.array([[float(v) for v in point.split(",")] for point in points.split()])
+            for points in re.findall(r'<polyline points="([^"]*)"', html)]
 
 
 # --- smooth ------------------------------------------------------------------------------------
@@ -222,136 +178,68 @@ def test_shared_limits_of_empty_series_run_from_zero():
         assert low == 0.0 and high >= 1.0
 
 
-# --- the blitted frame -------------------------------------------------------------------------
+# --- what the browser draws ----------------------------------------------------------------------
 
 
-def test_the_scenario_covers_every_animated_artist_and_moving_limits(model):
-    """The frame tests below draw switch rings and gaming marks, and repaint panels for new limits."""
-    net = model.network("A")
-    assert len(net["recent_switch"]) > 0 and net["gaming"].max() > 0
-    run = WorkshopModel(**SCENARIO, rng=0)
-    seen = set()
-    for _ in range(WEEKS):
-        run.step()
-        seen.add(tuple(sorted(limits_of(run).items())))
-    assert len(seen) >= 3
+def test_each_line_is_its_series_on_its_panels_scale(model):
+    """Read back from the SVG: one point a week, and the value at each point is the series'
+    (smoothed where the panel says so) on the panel's y-range, to the SVG's rounding."""
+    lines = polylines(html_of(model))
+    expected = [(metric, ylim or limits_of(model)[panel[0][0]]) for _, panel, ylim, _ in PANELS for metric, _, _ in panel]
+    assert len(lines) == len(expected)
+    series = model.series("A")
+    for points, (metric, (low, high)) in zip(lines, expected):
+        assert points[:, 0].tolist() == list(range(1, WEEKS + 1)), metric
+        values = smooth(series[metric]) if metric in SMOOTHED else series[metric]
+        read = low + (1.0 - points[:, 1] / Y_SCALE) * (high - low)
+        assert np.allclose(read, np.clip(values, low, high), atol=(high - low) / Y_SCALE), metric
 
 
-@LAYOUTS
-def test_background_after_weeks_of_blitting_is_a_fresh_draw(model, wide):
-    """The background the frames are blitted on, after 30 weeks of limit changes and panel
-    repaints, is pixel for pixel what a full draw of the figure (without the animated
-    artists) gives: nothing stale, nothing painted over a neighbouring panel."""
-    figure = new_figure(model, wide)
-    play(figure)
-    figure.canvas.restore_region(figure.background)
-    background = pixels(figure)
-    figure.canvas.draw()  # animated artists are left out
-    differ = differing(background, pixels(figure))
-    assert not differ.any(), f"{differ.sum()} pixels differ ({differ.mean():.3%})"
+def test_lines_stay_inside_their_panels(model):
+    for points in polylines(html_of(model)) + polylines(html_of(model, "B")):
+        assert points[:, 1].min() >= 0 and points[:, 1].max() <= Y_SCALE
 
 
-@LAYOUTS
-def test_blitted_frame_is_a_full_redraw_where_nothing_covers_the_data(model, wide):
-    """With the artists a full draw puts over the data hidden, the blitted frame is pixel for
-    pixel the figure matplotlib draws: every animated artist is in `dynamic` (one left out would
-    be missing from the frame) and drawn with this week's data."""
-    figure = new_figure(model, wide)
-    hide_what_covers_the_data(figure)
-    blitted = decode(play(figure))
-    differ = differing(blitted, full_redraw(figure))
-    assert not differ.any(), f"{differ.sum()} pixels differ ({differ.mean():.3%})"
+def test_week_zero_draws_no_lines_but_every_panel():
+    html = html_of(WorkshopModel(rng=0))
+    assert polylines(html) == []
+    assert len(re.findall(r"class=\"bp-panel[\" ]", html)) == len(PANELS) + 1  # and the network
 
 
-@LAYOUTS
-def test_blitted_frame_is_a_full_redraw(model, wide):
-    """The frame a session sees is the figure matplotlib would draw from scratch: spines,
-    legends and labels stay on top of the data (blended in from the overlay layer)."""
-    figure = new_figure(model, wide)
-    blitted = decode(play(figure))
-    differ = differing(blitted, full_redraw(figure), tolerance=2)
-    assert not differ.any(), f"{differ.sum()} pixels differ ({differ.mean():.3%})"
+def test_the_network_has_an_edge_per_relationship_and_a_node_per_agent(model):
+    html, net = html_of(model), model.network("A")
+    assert html.count('class="bp-edge"') == len(net["client_of"])
+    assert html.count('class="bp-node') == len(net["client_trust"]) + len(net["vendor_trust"])
+    assert html.count("bp-ring") == len(net["recent_switch"]) > 0  # the scenario has switched
+    assert html.count('class="bp-gmark"') == int((net["gaming"] > 0.02).sum())
 
 
-@LAYOUTS
-def test_png_is_the_figure_at_its_pixel_size(model, wide):
-    figure = new_figure(model, wide)
-    figure.update(model.series("A"), model.network("A"), limits_of(model))
-    image = Image.open(io.BytesIO(figure.png()))
-    assert image.format == "PNG"
-    assert image.size == figure.canvas.get_width_height()
+def test_every_chart_has_axis_titles_and_the_network_a_colour_key(model):
+    html = html_of(model)
+    assert html.count('class="bp-ytitle"') == html.count('class="bp-xtitle">week<') == len(PANELS)
+    for _, _, _, ytitle in PANELS:
+        assert f'class="bp-ytitle">{ytitle}<' in html
+    assert "bp-gradient" in html and "corners cut" in html and "switched" in html
 
 
-def test_wide_layout_is_wider_than_tall_and_side_by_side_taller_than_wide(model):
-    wide = new_figure(model, wide=True).canvas.get_width_height()
-    narrow = new_figure(model, wide=False).canvas.get_width_height()
-    assert wide[0] > wide[1] and narrow[1] > narrow[0]
-
-
-# --- when the background is redrawn --------------------------------------------------------------
-
-
-def count_axes_draws(figure: PaneFigure, monkeypatch) -> dict:
-    """Calls of each axes' draw (a full draw calls every one, a panel repaint its own)."""
-    calls = {ax: 0 for ax in figure.figure.axes}
-    for ax in figure.figure.axes:
-        def counted(*args, _ax=ax, _draw=ax.draw, **kwargs):
-            calls[_ax] += 1
-            return _draw(*args, **kwargs)
-        monkeypatch.setattr(ax, "draw", counted)
-    return calls
-
-
-@LAYOUTS
-def test_background_is_redrawn_only_when_the_limits_move(model, wide, monkeypatch):
-    """Every panel is drawn on the first frame; after that a panel is drawn again only in a
-    week its shared limit moved, and then it is (a stale scale would misread every line)."""
-    figure = new_figure(model, wide)
-    calls = count_axes_draws(figure, monkeypatch)
-    key_of = {ax: metrics[0] for ax, metrics, ylim in figure.data_axes if ylim is None}
-    run = WorkshopModel(**SCENARIO, rng=0)
-    previous = None
-    moves = 0
-    while run.week < WEEKS:
-        run.step()
-        limits = limits_of(run)
-        before = dict(calls)
-        figure.update(run.series("A"), run.network("A"), limits)
-        figure.png()
-        drawn = {ax for ax in calls if calls[ax] > before[ax]}
-        if previous is None:
-            assert drawn == set(calls), "the first frame draws every panel"
+def test_monitors_show_rates_now_and_flows_per_week(model):
+    series = model.series("A")
+    for metric in MONITORS:
+        value, what = monitor_value(metric, series[metric])
+        if metric in FLOWS:
+            assert (value, what) == (number(series[metric].mean()), "per week")
         else:
-            moved = {ax for ax, key in key_of.items() if limits[key] != previous[key]}
-            assert moved <= drawn, f"week {run.week}: a panel whose limit moved was not redrawn"
-            if not moved:
-                assert not drawn, f"week {run.week}: redrawn with no limit moving"
-            moves += bool(moved)
-        previous = limits
-    assert moves >= 2
+            assert (value, what) == (number(series[metric][-1]), "now")
+        assert f'data-metric="{metric}"' in html_of(model)
 
 
-def test_a_limit_change_repaints_only_its_panel(model, monkeypatch):
-    """A new limit on one panel costs a sixth of a full draw, not a full draw."""
-    figure = new_figure(model)
-    limits = limits_of(model)
-    figure.update(model.series("A"), model.network("A"), limits)
-    calls = count_axes_draws(figure, monkeypatch)
-    full_draws = []
-    monkeypatch.setattr(figure.canvas, "draw", lambda *a, **k: full_draws.append(1))
-    moved = {**limits, "escalations": (0.0, limits["escalations"][1] * 2)}
-    figure.update(model.series("A"), model.network("A"), moved)
-    escalations_ax = next(ax for ax, metrics, _ in figure.data_axes if metrics[0] == "escalations")
-    assert full_draws == []
-    assert {ax for ax, n in calls.items() if n} == {escalations_ax}
-    assert escalations_ax.get_ylim() == moved["escalations"]
+def test_titles_are_escaped():
+    model = WorkshopModel(rng=0)
+    html = pane_html("<b>x</b>", model.series("A"), model.network("A"), limits_of(model), 156, ())
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
 
 
-def test_same_limits_reuse_the_background(model, monkeypatch):
-    figure = new_figure(model)
-    limits = limits_of(model)
-    figure.update(model.series("A"), model.network("A"), limits)
-    background = figure.background
-    calls = count_axes_draws(figure, monkeypatch)
-    figure.update(model.series("A"), model.network("A"), dict(limits))
-    assert not any(calls.values()) and figure.background is background
+@pytest.mark.parametrize(("value", "shown"), [(0, "0"), (0.5, "0.50"), (0.423, "0.42"), (12.4, "12"),
+                                              (1500, "1.5k"), (-2000, "-2.0k"), (25_000, "25k")])
+def test_numbers_fit_a_monitor(value, shown):
+    assert number(value) == shown
