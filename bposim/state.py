@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from .dynamics.contract import audit_chance
+from .ops import SCALAR
+
 # This week's choices at set-up. A switch does not reset them: they are what the week just
 # recorded shows, and a new team sets up at its best response in its first week anyway.
 CHOICES_START = {
@@ -25,7 +28,7 @@ CONTRACT_START = {
     "trust_in_vendor": lambda p: p.client.trust_init,
     "trust_in_client": lambda p: p.vendor.trust_init,
     "engagement": lambda p: p.vendor.engagement_init,
-    "audit_belief": lambda p: min(p.client.audit_rate * (1.0 + p.client.audit_trust_sensitivity * (1.0 - p.client.trust_init)), 1.0),
+    "audit_belief": lambda p: audit_chance(p.client, 1.0, p.client.trust_init, SCALAR),
     "deviance": lambda p: 0.0,
     "warning_risk": lambda p: 0.0,
     "open_items": lambda p: 0.0,

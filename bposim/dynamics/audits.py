@@ -8,11 +8,13 @@ it reveals true quality, which the contract then pays on that week instead of th
 
 from __future__ import annotations
 
+from .contract import audit_chance
+
 
 def audit(st, p, u, ops):
     """u: two uniforms (audit happens, audit finds corner-cutting)."""
     c, v = p.client, p.vendor
-    rate = ops.minimum(c.audit_rate * st.audit_boost * (1.0 + c.audit_trust_sensitivity * (1.0 - st.trust_in_vendor)), 1.0)
+    rate = audit_chance(c, st.audit_boost, st.trust_in_vendor, ops)
     audited = u[0] < rate
     detected = audited & (u[1] < st.gaming)
     st.audited = audited * 1.0

@@ -11,6 +11,8 @@ With adjustment_speed = 1 and no noise the choice is the textbook best response.
 
 from __future__ import annotations
 
+from .contract import contract_pay, contract_rates, weekly_discount
+
 _BIG = 1e6  # stands in for an unbounded box edge, so no inf * 0 appears
 
 
@@ -67,26 +69,14 @@ def quality_productivity(st, p):
     return 1.0 + v.context_quality * st.context + v.improvement_quality * st.improvement
 
 
-def contract_rates(st, p, ops):
-    """Marginal pay per unit of volume, score and outcome, after the client's re-weighting and re-pricing."""
-    r = p.scheme.rates(st.volume_expected, st.score_expected, max(p.market.quality_noise, 0.01), ops)
-    bonus = st.quality_tilt * p.client.quality_bonus_rate
-    return st.price_factor * r.volume, st.price_factor * (r.quality + bonus), st.price_factor * r.outcome
-
-
-def contract_pay(st, p, y, s, o, ops):
-    """Pay per unit of baseline demand for measures (y, s, o), after re-weighting and re-pricing."""
-    bonus = st.quality_tilt * p.client.quality_bonus_rate * (s - p.client.quality_target)
-    return st.price_factor * (p.scheme.pay(y, s, o, ops) + bonus)
-
-
 def best_response(st, p, ops):
     """This week's target (volume effort, quality effort, gaming) and the honest margin behind it."""
     v, c, m = p.vendor, p.client, p.market
     d = st.demand / st.base
     kappa = quality_productivity(st, p)
     b_y, b_s, b_o = contract_rates(st, p, ops)
-    lag = v.discount_factor ** m.outcome_lag
+    delta = weekly_discount(v)
+    lag = delta ** m.outcome_lag
     # Marginal pay of effort, through each measure it moves (chain rule), plus unpaid motives.
     m_vol = (b_y + b_o * lag * c.value_volume) * d + v.intrinsic_volume
     m_qual = ((b_s + b_o * lag * c.value_quality) * kappa + v.intrinsic_quality
@@ -110,7 +100,7 @@ def best_response(st, p, ops):
                 + 2.0 * m.noise_correlation * b_y * sd_y * b_s * sd_s)
     risk_premium = 0.5 * v.risk_aversion * variance
     honest_margin = pay_h - effort_cost(v, t_vol, t_qual) - v.operating_cost - risk_premium
-    continuation = v.discount_factor / (1.0 - v.discount_factor) * ops.maximum(honest_margin - v.outside_option, 0.0)
+    continuation = delta / (1.0 - delta) * ops.maximum(honest_margin - v.outside_option, 0.0)
 
     # Corner-cutting: its marginal gain against its marginal expected cost (both per unit of g).
     # Inflation shows in the score only in weeks without an audit (audited weeks pay on the truth).

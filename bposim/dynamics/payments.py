@@ -8,7 +8,8 @@ breaks and escalations, and switching costs (added by reviews).
 
 from __future__ import annotations
 
-from .decisions import contract_pay, effort_cost
+from .contract import contract_pay
+from .decisions import effort_cost
 
 
 def settle(st, p, ops):

@@ -15,6 +15,7 @@ Run every client.review_period weeks, on what the period showed. In order:
 from __future__ import annotations
 
 from ..state import PERIOD, restart_contracts
+from .contract import audit_chance
 
 
 def review(st, p, u, n_vendors, ops):
@@ -61,8 +62,7 @@ def review(st, p, u, n_vendors, ops):
     restart_contracts(st, p, switch, ops)
     # A new team expects the audits it will really meet: the client's audit intensity, raised
     # by earlier reviews, stays with the client.
-    expected_audits = ops.minimum(c.audit_rate * st.audit_boost
-                                  * (1.0 + c.audit_trust_sensitivity * (1.0 - c.trust_init)), 1.0)
+    expected_audits = audit_chance(c, st.audit_boost, c.trust_init, ops)
     st.audit_belief = ops.where(switch, expected_audits, st.audit_belief)
     for name in PERIOD:
         setattr(st, name, 0.0 * st.base)
