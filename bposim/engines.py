@@ -46,8 +46,10 @@ class ArrayEngine:
         m, st = self.model, self.state
         draw = m.streams
         eps_demand = draw["demand"].next()[0]
-        # Review draws matter only in review weeks; other weeks skip them without drawing.
-        draws = Draws(*(draw[name].next() if name != "reviews" or review_now else draw[name].skip()
+        # Review draws matter only in review weeks, renewal draws only when contracts have a
+        # term; otherwise the streams skip them without drawing.
+        needed = {"reviews": review_now, "renewals": m.settings.client.contract_term > 0}
+        draws = Draws(*(draw[name].next() if needed.get(name, True) else draw[name].skip()
                         for name in Draws._fields))
         st.demand = weekly_demand(st.base, level, eps_demand[:, m.client_of], m.settings, ARRAY)
         cells = m.replications * m.settings.market.n_vendors
@@ -64,7 +66,7 @@ class ArrayEngine:
                 block = self._block_week(slice(start, start + self.block), scalars, draws, review_now)
             for name in scalars:
                 setattr(st, name, getattr(block, name))
-        if review_now:
+        if review_now or m.settings.client.contract_term > 0:  # a term can end in any week
             m.refresh_vendor_index()
 
     def _block_week(self, columns: slice, scalars: dict, draws: Draws, review_now: bool) -> RelationshipState:

@@ -82,7 +82,7 @@ class BPOModel(mesa.Model):
         self.n_relationships = N
         self.streams = Streams(self.seed, R, {
             "structure": C, "demand": C, "shocks": 1, "decisions": N, "production": N,
-            "breaks": N, "audits": N, "feedback": N, "reviews": N})
+            "breaks": N, "audits": N, "feedback": N, "reviews": N, "renewals": N})
         # Client sizes: lognormal around base_demand, client 0 scaled to be the big one.
         z = self.streams.once("structure", (C,))
         size = m.base_demand * np.exp(m.client_size_spread * z - 0.5 * m.client_size_spread ** 2)

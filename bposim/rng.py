@@ -24,6 +24,7 @@ STREAMS = {
     "audits": ("uniform", 2),     # audit happens, audit finds corner-cutting
     "feedback": ("uniform", 4),   # item raised, item acted on, open items repeated, vendor feedback
     "reviews": ("uniform", 2),    # termination after detected gaming, choice of the next vendor
+    "renewals": ("uniform", 2),   # renewal at the end of a contract's term, choice of the next vendor
 }
 
 

@@ -38,6 +38,8 @@ CONTRACT_START = {
     "score_expected": lambda p: p.client.quality_target,
     "margin_rate_expected": lambda p: 0.0,
     "audited_quality": lambda p: p.client.quality_target,
+    "fixed_pay": lambda p: 0.0,
+    "term_detected": lambda p: 0.0,
 }
 
 # Quantities that belong to the client's side of the contract and survive a switch of vendor:
@@ -51,7 +53,7 @@ CLIENT_TERMS = {
 }
 
 # Sums over the current review period, cleared at each review.
-PERIOD = ("period_detected", "period_audits", "period_gap", "period_margin", "period_net")
+PERIOD = ("period_detected", "period_audits", "period_gap", "period_margin", "period_net", "period_risk")
 
 # This week's events and flows, written by the phases and read by the recorder.
 WEEKLY = (
@@ -60,7 +62,7 @@ WEEKLY = (
     "escalations", "feedback_given", "feedback_actioned", "feedback_repeated", "vendor_feedback",
     "oversight_hours", "payments", "vendor_cost", "effort_cost", "vendor_margin", "client_value", "damage",
     "client_net_value", "switches", "switch_cost", "unfair_penalty", "price_cut",
-    "unfounded_warning", "quality_gap",
+    "unfounded_warning", "quality_gap", "risk_premium",
 )
 
 

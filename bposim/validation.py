@@ -33,6 +33,20 @@ class Run:
     effort_cost: np.ndarray
     pay: np.ndarray
     settings: object
+    margin: np.ndarray | None = None
+
+    def vendor_certainty_equivalent(self) -> float:
+        """The vendor's simulated certainty-equivalent margin: mean margin - (r/2) Var(weekly pay)."""
+        v = self.settings.vendor
+        return float(np.mean(self.margin) - 0.5 * v.risk_aversion * np.var(self.pay, ddof=1))
+
+    def client_take(self) -> float:
+        """What the client kept on the simulated weeks: mean value delivered less mean pay.
+
+        With participation pricing (scheme.pricing=participation) the fixed part is set by the
+        simulated contract itself, so this is the client's profit with no formula standing in.
+        """
+        return float(np.mean(self.value) - np.mean(self.pay))
 
     def client_profit(self) -> float:
         v = self.settings.vendor
@@ -50,7 +64,7 @@ def run_scenario(scenario: str, overrides: list[str] | tuple[str, ...] = (), wee
     get = lambda col: rel[col].to_numpy()  # noqa: E731
     return Run(effort_volume=get("effort_volume"), effort_quality=get("effort_quality"),
                gaming=get("gaming"), value=get("client_value"), effort_cost=get("effort_cost"),
-               pay=get("payments"), settings=r.settings)
+               pay=get("payments"), settings=r.settings, margin=get("vendor_margin"))
 
 
 def profit_curve(scenario: str, rate_key: str, rates, overrides=(), **kw) -> pd.DataFrame:

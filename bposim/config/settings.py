@@ -42,6 +42,10 @@ def _cross_checks(cfg: Config, problems: list[str]) -> None:
             f"vendor.cost_substitution = {v.cost_substitution!r} is out of range: the effort cost must be "
             f"convex, so cost_substitution^2 < cost_volume * cost_quality "
             f"(allowed [0, {(v.cost_volume * v.cost_quality) ** 0.5:.6g}))")
+    if v.discount_factor < 0.0 and v.discount_factor != -1.0:
+        problems.append(
+            f"vendor.discount_factor = {v.discount_factor!r} is out of range: allowed [0, 0.9999], "
+            f"or -1 to derive it from vendor.annual_discount_rate")
     if m.vendors_per_client > m.n_vendors:
         problems.append(
             f"market.vendors_per_client = {m.vendors_per_client} is out of range: allowed "

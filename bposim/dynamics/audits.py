@@ -27,6 +27,7 @@ def audit(st, p, u, ops):
     st.audit_belief = st.audit_belief + v.audit_learning * (st.audited - st.audit_belief)
     st.deviance = ops.where(detected, 0.0, st.deviance + v.gaming_drift * st.gaming * (1.0 - st.deviance))
     st.period_detected = st.period_detected + st.detected_gaming
+    st.term_detected = st.term_detected + st.detected_gaming
     st.period_audits = st.period_audits + st.audited
     st.period_gap = st.period_gap + st.audited * (st.measured_quality - st.true_quality)
 

@@ -30,6 +30,41 @@ def contract_rates(st, p, ops):
 
 
 def contract_pay(st, p, y, s, o, ops):
-    """Pay per unit of baseline demand for measures (y, s, o), after re-weighting and re-pricing."""
+    """Pay per unit of baseline demand for measures (y, s, o), after re-weighting and re-pricing.
+
+    fixed_pay is the fixed part that participation pricing adds at signing (0 as written).
+    """
     bonus = st.quality_tilt * p.client.quality_bonus_rate * (s - p.client.quality_target)
-    return st.price_factor * (p.scheme.pay(y, s, o, ops) + bonus)
+    return st.price_factor * (p.scheme.pay(y, s, o, ops) + bonus + st.fixed_pay)
+
+
+def renewal_chance(c, trust, ops):
+    """Chance the client renews the contract at the end of its term: it rises with its trust."""
+    return ops.minimum(c.renewal_base + c.renewal_trust * trust, 1.0)
+
+
+def contract_starts(st, c, ops):
+    """True where this week opens a term: a new contract, or the first week after a renewal."""
+    first = st.tenure < 1.0
+    if c.contract_term <= 0:
+        return first
+    return first | (st.tenure % c.contract_term == 0.0)
+
+
+def relationship_weeks(st, c, delta, ops):
+    """Discounted weeks of the relationship still to come after this one (the value of 1 MU a week).
+
+    Open-ended contracts (client.contract_term = 0) go on for ever: delta / (1 - delta). With a
+    term T, the rest of this term, then each renewal with the chance of renewal at today's trust:
+    A(n) + delta^n rho A(T) / (1 - rho delta^T), with A(n) = delta (1 - delta^n) / (1 - delta) the
+    discounted value of n weeks and n the weeks left in this term.
+    """
+    if c.contract_term <= 0:
+        return delta / (1.0 - delta)
+    term = c.contract_term
+    left = term - 1.0 - st.tenure % term
+    rho = renewal_chance(c, st.trust_in_vendor, ops)
+    annuity = delta / (1.0 - delta)
+    rest = annuity * (1.0 - delta ** left)
+    renewed = annuity * (1.0 - delta ** term) / (1.0 - rho * delta ** term)
+    return rest + delta ** left * rho * renewed

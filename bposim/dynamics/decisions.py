@@ -11,7 +11,7 @@ With adjustment_speed = 1 and no noise the choice is the textbook best response.
 
 from __future__ import annotations
 
-from .contract import contract_pay, contract_rates, weekly_discount
+from .contract import contract_pay, contract_rates, contract_starts, relationship_weeks, weekly_discount
 
 _BIG = 1e6  # stands in for an unbounded box edge, so no inf * 0 appears
 
@@ -87,20 +87,15 @@ def best_response(st, p, ops):
     t_vol, t_qual = box_best_response(v.cost_volume, v.cost_substitution, v.cost_quality,
                                       m_vol, m_qual, cap_volume, cap_quality, ops)
 
-    # Value of the relationship going on: honest certainty-equivalent margin, discounted.
+    # Value of the relationship going on: honest certainty-equivalent margin, discounted over
+    # the weeks the relationship can be expected to last.
     y_h = d * t_vol
     q_h = ops.minimum(v.base_quality + kappa * t_qual, 1.0)
     o_h = c.value_volume * y_h + c.value_quality * q_h
     pay_h = contract_pay(st, p, y_h, q_h, o_h, ops)
-    sd_y = m.volume_noise
-    sd_s = (1.0 - st.verification) * m.quality_noise
-    sd_q = (1.0 - st.verification) * m.true_quality_noise
-    variance = ((b_y * sd_y) ** 2 + (b_s * sd_s) ** 2 + (b_s * sd_q) ** 2
-                + b_o ** 2 * (m.outcome_noise ** 2 + (c.value_quality * m.true_quality_noise) ** 2)
-                + 2.0 * m.noise_correlation * b_y * sd_y * b_s * sd_s)
-    risk_premium = 0.5 * v.risk_aversion * variance
+    risk_premium = pay_risk_premium(st, p, b_y, b_s, b_o)
     honest_margin = pay_h - effort_cost(v, t_vol, t_qual) - v.operating_cost - risk_premium
-    continuation = delta / (1.0 - delta) * ops.maximum(honest_margin - v.outside_option, 0.0)
+    continuation = ops.maximum(honest_margin - v.outside_option, 0.0) * relationship_weeks(st, c, delta, ops)
 
     # Corner-cutting: its marginal gain against its marginal expected cost (both per unit of g).
     # Inflation shows in the score only in weeks without an audit (audited weeks pay on the truth).
@@ -108,17 +103,49 @@ def best_response(st, p, ops):
     gain = (b_y * d * v.gaming_throughput + b_s * score_slope
             - b_o * lag * c.value_quality * v.gaming_quality_loss
             + v.gaming_saving)
-    p_term = ops.minimum(c.termination_on_detection + st.warning_risk, 1.0) * c.review_terminate * (c.review_period > 0)
+    # A client can end a contract for cause at a review, or at the end of its term.
+    can_end = (c.review_period > 0) or (c.contract_term > 0)
+    p_term = ops.minimum(c.termination_on_detection + st.warning_risk, 1.0) * c.review_terminate * can_end
     expected_penalty = st.audit_belief * (c.gaming_sanction + p_term * continuation)
     aversion = (v.gaming_aversion + v.engagement_aversion * st.engagement) * (1.0 - st.deviance)
     g = ops.clip((gain - expected_penalty - aversion) / max(v.gaming_cost, 1e-12), 0.0, 1.0)
-    return t_vol, t_qual, g, honest_margin
+    return t_vol, t_qual, g, honest_margin, risk_premium
+
+
+def pay_risk_premium(st, p, b_y, b_s, b_o):
+    """The vendor's risk premium for this week's pay, per unit of baseline demand: (r/2) Var(pay).
+
+    Var is the variance of pay linearised at the contract's rates. With vendor.risk_in_money the
+    risk aversion r is CARA in money (1/MU) on the week's pay in MU, base * w, so the premium per
+    unit of demand grows with the contract's size; otherwise (the earlier model) r applies to pay
+    per unit of demand.
+    """
+    v, c, m = p.vendor, p.client, p.market
+    sd_y = m.volume_noise
+    sd_s = (1.0 - st.verification) * m.quality_noise
+    sd_q = (1.0 - st.verification) * m.true_quality_noise
+    variance = ((b_y * sd_y) ** 2 + (b_s * sd_s) ** 2 + (b_s * sd_q) ** 2
+                + b_o ** 2 * (m.outcome_noise ** 2 + (c.value_quality * m.true_quality_noise) ** 2)
+                + 2.0 * m.noise_correlation * b_y * sd_y * b_s * sd_s)
+    if v.risk_in_money:
+        return 0.5 * v.risk_aversion * st.base * variance
+    return 0.5 * v.risk_aversion * variance
 
 
 def decide(st, p, eps, ops):
     """Move efforts and gaming toward the best response; eps: three standard normals."""
     v = p.vendor
-    t_vol, t_qual, g, _ = best_response(st, p, ops)
+    t_vol, t_qual, g, honest_margin, premium = best_response(st, p, ops)
+    if p.scheme.pricing == "participation":
+        # At signing and at each renewal the fixed part is set so that the honest plan's
+        # certainty-equivalent margin is the vendor's outside option (the participation constraint).
+        signing = contract_starts(st, p.client, ops)
+        if not ops.all(ops.not_(signing)):
+            shortfall = (v.outside_option - honest_margin) / st.price_factor
+            st.fixed_pay = ops.where(signing, st.fixed_pay + shortfall, st.fixed_pay)
+            t_vol, t_qual, g, honest_margin, premium = best_response(st, p, ops)
+    st.risk_premium = st.base * premium
+    st.period_risk = st.period_risk + st.risk_premium
     # A new vendor team sets up for the contract at once; afterwards habits adjust gradually.
     speed = ops.where(st.tenure < 1.0, 1.0, v.adjustment_speed)
     noise = v.decision_noise

@@ -15,14 +15,17 @@ Run every client.review_period weeks, on what the period showed. In order:
 from __future__ import annotations
 
 from ..state import PERIOD, restart_contracts
-from .contract import audit_chance
+from .contract import audit_chance, renewal_chance
 
 
 def review(st, p, u, n_vendors, ops):
     """u: two uniforms (termination after detected gaming, choice of the next vendor)."""
     c, v = p.client, p.vendor
     period = c.review_period
-    losing = st.period_margin < v.outside_option * st.base * period
+    # The vendor weighs the period's margin net of the risk it carried (its certainty equivalent)
+    # against its outside option; the earlier model, risk not in money, used the margin alone.
+    kept = st.period_margin - st.period_risk if v.risk_in_money else st.period_margin
+    losing = kept < v.outside_option * st.base * period
     st.loss_reviews = ops.where(losing, st.loss_reviews + 1.0, 0.0)
     walks = (v.exit_patience > 0) & (st.loss_reviews >= max(v.exit_patience, 1))
     caught = st.period_detected > 0.0
@@ -54,18 +57,48 @@ def review(st, p, u, n_vendors, ops):
     st.price_factor = st.price_factor * (1.0 + c.reprice_step * raise_price - c.reprice_step * cut_price)
     st.price_cut = cut_price * 1.0
 
-    if n_vendors > 1:
-        pick = (u[1] * (n_vendors - 1)) // 1.0
-        st.vendor_id = ops.where(switch, pick + (pick >= st.vendor_id), st.vendor_id)
     st.switches = switch * 1.0
     st.switch_cost = switch * c.switching_cost
+    switch_vendor(st, p, switch, u[1], n_vendors, ops)
+    for name in PERIOD:
+        setattr(st, name, 0.0 * st.base)
+
+
+def switch_vendor(st, p, switch, u, n_vendors, ops):
+    """Where switch is true, a new vendor (uniform over the others) takes over with a new team."""
+    c = p.client
+    if n_vendors > 1:
+        pick = (u * (n_vendors - 1)) // 1.0
+        st.vendor_id = ops.where(switch, pick + (pick >= st.vendor_id), st.vendor_id)
     restart_contracts(st, p, switch, ops)
     # A new team expects the audits it will really meet: the client's audit intensity, raised
     # by earlier reviews, stays with the client.
     expected_audits = audit_chance(c, st.audit_boost, c.trust_init, ops)
     st.audit_belief = ops.where(switch, expected_audits, st.audit_belief)
-    for name in PERIOD:
-        setattr(st, name, 0.0 * st.base)
+
+
+def end_of_term(st, p, u, n_vendors, ops):
+    """At the end of a contract's term the client renews it, with a chance rising with its trust,
+    or ends it and switches vendor. Without periodic reviews, corner-cutting found during the
+    term is a cause to end it, with the chance a review would apply.
+
+    u: two uniforms (renewal, choice of the next vendor). Returns the switching cost (MU).
+    """
+    c = p.client
+    term = c.contract_term
+    due = (st.tenure >= term) & (st.tenure % term == 0.0)
+    renew_chance = renewal_chance(c, st.trust_in_vendor, ops)
+    if c.review_period <= 0 and c.review_terminate:
+        cause = ops.minimum(c.termination_on_detection + st.warning_risk, 1.0) * (st.term_detected > 0.0)
+        renew_chance = renew_chance * (1.0 - cause)
+    renewed = u[0] < renew_chance
+    switch = due & ops.not_(renewed)
+    st.term_detected = ops.where(due, 0.0, st.term_detected)
+    st.switches = st.switches + switch
+    cost = switch * c.switching_cost
+    st.switch_cost = st.switch_cost + cost
+    switch_vendor(st, p, switch, u[1], n_vendors, ops)
+    return cost
 
 
 def quiet_week(st):

@@ -16,7 +16,7 @@ from .feedback import exchange_feedback
 from .learning import learn_context, update_engagement, update_expectations, update_trust
 from .payments import settle
 from .production import produce
-from .reviews import quiet_week, review
+from .reviews import end_of_term, quiet_week, review
 
 
 class Draws(NamedTuple):
@@ -28,6 +28,7 @@ class Draws(NamedTuple):
     audits: Any
     feedback: Any
     reviews: Any
+    renewals: Any
 
 
 def relationship_week(st, p, draws: Draws, review_now: bool, n_vendors: int, ops) -> None:
@@ -50,4 +51,6 @@ def relationship_week(st, p, draws: Draws, review_now: bool, n_vendors: int, ops
         st.client_net_value = st.client_net_value - st.switch_cost
     else:
         quiet_week(st)
+    if p.client.contract_term > 0:
+        st.client_net_value = st.client_net_value - end_of_term(st, p, draws.renewals, n_vendors, ops)
     st.quality_gap = st.measured_quality - st.true_quality

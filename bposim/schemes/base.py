@@ -26,6 +26,12 @@ from typing import Any, ClassVar
 
 SCHEMES: dict[str, type["Scheme"]] = {}  # filled from the list in schemes/__init__.py
 
+# How the fixed part of pay is set (scheme.pricing, a setting every scheme takes):
+#   as_written     the scheme's own terms, as configured;
+#   participation  a fixed part added at signing and at each renewal so that the vendor's
+#                  expected certainty-equivalent margin equals its outside option.
+PRICING = ("as_written", "participation")
+
 
 def register(cls: type["Scheme"]) -> type["Scheme"]:
     """Add a scheme to the registry and its entry to the `scheme` config group (from its Params)."""
@@ -50,6 +56,7 @@ class Scheme(ABC):
     summary: ClassVar[str] = ""  # one line, for reports and docs
     colour: ClassVar[str] = "#555555"  # its colour in every figure (Okabe-Ito for the business schemes)
     business: ClassVar[bool] = True  # False: a reduced form for the theory checks, left out of comparisons
+    pricing: str = "as_written"  # one of PRICING, set from scheme.pricing
 
     @dataclass
     class Params:
@@ -71,7 +78,7 @@ class Scheme(ABC):
         """Rules tying two parameters together (single-field ranges are declared with param)."""
 
     def describe(self) -> dict[str, Any]:
-        return {"name": self.name, **dataclasses.asdict(self.params)}
+        return {"name": self.name, "pricing": self.pricing, **dataclasses.asdict(self.params)}
 
 
 def build_scheme(spec: dict, problems: list[str]) -> Scheme | None:
@@ -80,6 +87,9 @@ def build_scheme(spec: dict, problems: list[str]) -> Scheme | None:
 
     spec = dict(spec)
     name = spec.pop("name", None)
+    pricing = spec.pop("pricing", "as_written")
+    if pricing not in PRICING:
+        problems.append(f"scheme.pricing = {pricing!r} is not allowed: use {' or '.join(PRICING)}")
     if name not in SCHEMES:
         problems.append(
             f"scheme.name = {name!r} is not a known scheme: allowed {', '.join(sorted(SCHEMES))}")
@@ -96,4 +106,6 @@ def build_scheme(spec: dict, problems: list[str]) -> Scheme | None:
     check_fields(params, "scheme", problems)
     if len(problems) == before:
         cls.check(params, problems)
-    return cls(params)
+    scheme = cls(params)
+    scheme.pricing = pricing
+    return scheme

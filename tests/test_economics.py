@@ -1,0 +1,197 @@
+"""Contract economics (#12): the horizon, the contract's term and renewal, risk in money and
+participation pricing, each pinned by direction and rough size on simulated outcomes.
+
+Every comparison is paired: two configurations that differ only in the lever, on the same seed
+(common random numbers), and the 95% t interval of the paired differences over replications
+must exclude zero in the expected direction. Unit-level checks call one weekly phase on one
+relationship's floats.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+import bposim
+from bposim.analysis.stats import mean_ci
+from bposim.config import settings_from
+from bposim.dynamics.reviews import end_of_term, review
+from bposim.ops import SCALAR
+from test_mechanisms import scalar_state  # one relationship's floats at contract start
+
+SEED = 11
+REPS = 20
+
+
+@lru_cache(maxsize=None)
+def _simulate(overrides: tuple[str, ...], reps: int, seed: int) -> bposim.SimulationResult:
+    return bposim.simulate([*overrides, f"seed={seed}"], replications=reps)
+
+
+def summary(*overrides: str, reps: int = REPS, seed: int = SEED) -> pd.DataFrame:
+    return _simulate(tuple(overrides), reps, seed).summary.sort_values("replication")
+
+
+def paired(a: pd.DataFrame, b: pd.DataFrame, column: str) -> tuple[float, float, float]:
+    """Mean and 95% CI of a - b over paired replications."""
+    mean, lo, hi, _ = mean_ci(a[column].to_numpy() - b[column].to_numpy())
+    return mean, lo, hi
+
+
+def assert_lower(a, b, column, what):
+    mean, lo, hi = paired(a, b, column)
+    assert hi < 0, f"{what}: {column} difference {mean:.4g}, 95% CI [{lo:.4g}, {hi:.4g}] does not exclude 0"
+    return mean
+
+
+def assert_higher(a, b, column, what):
+    mean, lo, hi = paired(a, b, column)
+    assert lo > 0, f"{what}: {column} difference {mean:.4g}, 95% CI [{lo:.4g}, {hi:.4g}] does not exclude 0"
+    return mean
+
+
+# --- 1. The horizon ----------------------------------------------------------------------------
+
+
+def test_the_weekly_factor_is_derived_from_the_annual_rate_unless_set():
+    rate = 0.3
+    derived = summary("vendor.discount_factor=-1", f"vendor.annual_discount_rate={rate}", reps=3)
+    direct = summary(f"vendor.discount_factor={(1 + rate) ** (-1 / 52)!r}", "vendor.annual_discount_rate=5", reps=3)
+    pd.testing.assert_frame_equal(derived.reset_index(drop=True), direct.reset_index(drop=True))
+
+
+def test_a_longer_horizon_means_less_gaming():
+    common = ("scheme=quality_weighted", "vendor.discount_factor=-1")
+    patient = summary(*common, "vendor.annual_discount_rate=0.05")
+    impatient = summary(*common, "vendor.annual_discount_rate=1.0")
+    drop = assert_lower(patient, impatient, "gaming", "5% a year against 100% a year")
+    # Rough size: the patient vendor cuts corners on well under three quarters as much work.
+    assert -drop > 0.25 * impatient.gaming.mean()
+
+
+def test_a_contract_term_gives_the_relationship_value_without_quarterly_reviews():
+    # Without reviews and without a term, nothing can end the contract: the relationship is
+    # worth nothing at risk, so only the clawback deters. With a term the client can decline
+    # to renew (and does, for cause), so the vendor has something to lose.
+    common = ("scheme=per_volume", "client.review_period=0")
+    with_term = summary(*common, "client.contract_term=156", "steps=312")
+    open_ended = summary(*common, "client.contract_term=0", "steps=312")
+    drop = assert_lower(with_term, open_ended, "gaming", "term 156 weeks against none")
+    assert -drop > 0.5 * open_ended.gaming.mean()
+
+
+def test_a_longer_term_means_less_gaming():
+    common = ("scheme=per_volume", "client.review_period=0", "vendor.discount_factor=-1",
+              "client.renewal_base=0", "client.renewal_trust=0")
+    long_term = summary(*common, "client.contract_term=104")
+    short_term = summary(*common, "client.contract_term=13")
+    drop = assert_lower(long_term, short_term, "gaming", "104-week term against 13 weeks, never renewed")
+    assert -drop > 0.5 * short_term.gaming.mean()
+
+
+def test_a_likelier_renewal_means_less_gaming():
+    common = ("scheme=per_volume", "client.review_period=0", "client.contract_term=26", "vendor.discount_factor=-1")
+    sure = summary(*common, "client.renewal_base=1")
+    never = summary(*common, "client.renewal_base=0", "client.renewal_trust=0")
+    assert_lower(sure, never, "gaming", "renewal certain against never")
+
+
+def test_contracts_end_at_term_unless_renewed():
+    # Never renewed: every relationship switches vendor exactly at the end of each 26-week term.
+    never = bposim.simulate(["client.review_period=0", "client.contract_term=26", "client.renewal_base=0",
+                             "client.renewal_trust=0", "steps=104", "record.relationships=all"], replications=2)
+    rel = never.relationships
+    assert set(rel.loc[rel.switches > 0, "step"]) == {26, 52, 78, 104}
+    assert (rel.loc[rel.step.isin([26, 52, 78, 104]), "switches"] == 1).all()
+    # Always renewed and never ended for cause: no switch at all.
+    always = summary("client.review_period=0", "client.contract_term=26", "client.renewal_base=1",
+                     "client.review_terminate=false", reps=2)
+    assert (always.switches == 0).all()
+
+
+def test_renewal_chance_rises_with_trust():
+    p = settings_from(None, {"client.contract_term": 26, "client.review_period": 0,
+                             "client.renewal_base": 0.2, "client.renewal_trust": 0.6})
+    u = np.linspace(0.0, 1.0, 2001)[:-1]
+    renewed = {}
+    for trust in (0.0, 0.5, 1.0):
+        kept = 0
+        for x in u:
+            st = scalar_state(p, tenure=26.0, trust_in_vendor=trust)
+            end_of_term(st, p, [x, 0.5], 2, SCALAR)
+            kept += st.switches == 0.0
+        renewed[trust] = kept / u.size
+    assert renewed[0.0] < renewed[0.5] < renewed[1.0]
+    assert abs(renewed[0.0] - 0.2) < 1e-3 and abs(renewed[1.0] - 0.8) < 1e-3
+
+
+def test_without_reviews_gaming_found_in_the_term_is_a_cause_not_to_renew():
+    p = settings_from(None, {"client.contract_term": 26, "client.review_period": 0, "client.renewal_base": 1.0,
+                             "client.termination_on_detection": 1.0})
+    clean = scalar_state(p, tenure=26.0)
+    end_of_term(clean, p, [0.5, 0.5], 2, SCALAR)
+    caught = scalar_state(p, tenure=26.0, term_detected=1.0)
+    end_of_term(caught, p, [0.5, 0.5], 2, SCALAR)
+    assert clean.switches == 0.0 and caught.switches == 1.0
+
+
+# --- 2. Risk in money and participation ----------------------------------------------------------
+
+PARTICIPATION = ("scheme.pricing=participation", "vendor.risk_in_money=true")
+
+
+def _first_week_pay(*overrides: str, reps: int = REPS) -> pd.DataFrame:
+    rel = bposim.simulate([*overrides, f"seed={SEED}", "steps=2", "record.relationships=all"],
+                          replications=reps).relationships
+    return rel[rel.step == 1].sort_values(["replication", "relationship"]).reset_index(drop=True)
+
+
+def test_more_risk_aversion_raises_the_fixed_fee_under_participation():
+    common = ("scheme=shared_outcome", *PARTICIPATION, "market.client_size_spread=0")
+    averse = _first_week_pay(*common, "vendor.risk_aversion=0.05")
+    neutral = _first_week_pay(*common, "vendor.risk_aversion=0")
+    # Same seed, same first week: the only difference in pay is the fixed part set at signing.
+    extra = averse.payments - neutral.payments
+    mean, lo, hi, _ = mean_ci(extra)
+    assert lo > 0, f"fixed fee rise {mean:.4g}, CI [{lo:.4g}, {hi:.4g}]"
+    # Rough size: about the risk premium r/2 Var(pay) of the outcome share, in MU a week.
+    p = settings_from(None, {"scheme": "shared_outcome"})
+    share, noise = p.scheme.params.share, p.market.outcome_noise
+    premium = 0.5 * 0.05 * (share * noise * averse.demand.mean()) ** 2
+    assert 0.7 * premium < mean < 1.5 * premium
+
+
+def test_more_risk_aversion_lowers_the_client_value_of_outcome_sharing_under_participation():
+    common = ("scheme=shared_outcome", *PARTICIPATION)
+    averse = summary(*common, "vendor.risk_aversion=0.05")
+    neutral = summary(*common, "vendor.risk_aversion=0")
+    assert_lower(averse, neutral, "client_net_value", "risk-averse vendor under outcome sharing")
+
+
+def test_risk_in_money_makes_a_bigger_contract_riskier_per_unit():
+    def premium_per_unit(base_demand):
+        common = ("scheme=shared_outcome", *PARTICIPATION, "market.client_size_spread=0",
+                  f"market.base_demand={base_demand}")
+        averse = _first_week_pay(*common, "vendor.risk_aversion=0.05", reps=4)
+        neutral = _first_week_pay(*common, "vendor.risk_aversion=0", reps=4)
+        return float(((averse.payments - neutral.payments) / base_demand).mean())
+    small, big = premium_per_unit(50.0), premium_per_unit(100.0)
+    assert abs(big / small - 2.0) < 0.05
+
+
+def test_the_vendor_walks_away_on_its_certainty_equivalent_in_money():
+    # A period whose margin beats the outside option, but not once the risk carried is counted.
+    def loss_reviews(in_money: bool) -> float:
+        p = settings_from(None, {"vendor.risk_in_money": in_money, "vendor.outside_option": 0.1})
+        st = scalar_state(p, period_margin=0.1 * 100.0 * 13 + 50.0, period_risk=80.0, period_net=1.0)
+        review(st, p, [0.99, 0.5], 2, SCALAR)
+        return st.loss_reviews
+    assert loss_reviews(True) == 1.0 and loss_reviews(False) == 0.0
+
+
+def test_as_written_pricing_keeps_the_schemes_terms():
+    written = summary("scheme=per_volume", reps=2)
+    explicit = summary("scheme=per_volume", "scheme.pricing=as_written", reps=2)
+    pd.testing.assert_frame_equal(written.reset_index(drop=True), explicit.reset_index(drop=True))

@@ -1,0 +1,41 @@
+"""Holmstrom-Milgrom (1987) with the fixed part set by participation pricing, in the simulation.
+
+With scheme.pricing=participation the simulated contract sets its own fixed part at signing so
+that the vendor's certainty-equivalent margin equals its outside option; the client then picks
+the rate. Checked on the simulated record, not on a profit formula: (1) the vendor's simulated
+CE margin (mean margin less r/2 times the sample variance of weekly pay) equals its outside
+option within 1%; (2) the client's simulated take (mean value less mean pay) over the rate
+peaks at b* = p / (1 + r c s2) within 2% (vertex of a parabola fitted to the simulated points).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bposim import theory as T
+from bposim import validation as V
+
+# An outside option of 1 MU keeps weekly pay above the zero floor of settlement almost always.
+PRICED = ["scheme.pricing=participation", "vendor.outside_option=1.0"]
+
+
+@pytest.mark.parametrize("b, c, r, sigma", [(0.3, 2.0, 1.0, 0.5), (0.8, 1.0, 2.0, 0.3), (0.6, 2.0, 0.0, 0.5)])
+def test_participation_leaves_the_vendor_its_outside_option(b, c, r, sigma):
+    out = V.run("hm87", [*PRICED, f"scheme.volume_rate={b}", f"vendor.cost_volume={c}",
+                         f"vendor.risk_aversion={r}", f"market.volume_noise={sigma}"])
+    ce = out.vendor_certainty_equivalent()
+    assert abs(ce - 1.0) <= 0.01, f"vendor CE margin {ce:.5f}, outside option 1"
+
+
+@pytest.mark.parametrize("r", [1.0, 4.0])
+def test_client_take_under_participation_peaks_at_the_hm87_rate(r):
+    p, c, s2 = 1.0, 2.0, 0.25
+    b_star = T.hm87_optimal_rate(p, c, r, s2)
+    grid = np.round(b_star * np.linspace(0.6, 1.4, 9), 4)
+    take = [V.run("hm87", [*PRICED, f"vendor.risk_aversion={r}", f"scheme.volume_rate={float(b)!r}"]).client_take()
+            for b in grid]
+    a2, a1, _ = np.polyfit(grid, take, 2)
+    peak = -a1 / (2 * a2)
+    assert a2 < 0 and abs(peak - b_star) <= 0.02 * b_star, f"simulated peak {peak:.4f}, b* {b_star:.4f}"
+    assert grid[int(np.argmax(take))] == pytest.approx(b_star, rel=0.11)
