@@ -36,13 +36,14 @@ def test_scheme_name_composes_to_exactly_its_params_defaults(name):
     fields = {f.name: f.default for f in dataclasses.fields(SCHEMES[name].Params)}
     data = dict(cfg.scheme)
     assert data.pop("name") == name
+    assert data.pop("pricing") == "as_written"  # a setting every scheme takes (configs/config.yaml)
     assert data == fields
     assert not (CONFIGS / "scheme").exists(), "the scheme group comes from the registry"
 
 
 def test_a_scheme_parameter_can_still_be_overridden_after_picking_the_scheme():
     cfg = bposim.compose(["scheme=per_volume", "scheme.price=2.5"])
-    assert dict(cfg.scheme) == {"name": "per_volume", "price": 2.5}
+    assert dict(cfg.scheme) == {"name": "per_volume", "price": 2.5, "pricing": "as_written"}
 
 
 @pytest.mark.parametrize("override, field, allowed", [

@@ -22,7 +22,7 @@ PRICED = ["scheme.pricing=participation", "vendor.outside_option=1.0"]
 
 @pytest.mark.parametrize("b, c, r, sigma", [(0.3, 2.0, 1.0, 0.5), (0.8, 1.0, 2.0, 0.3), (0.6, 2.0, 0.0, 0.5)])
 def test_participation_leaves_the_vendor_its_outside_option(b, c, r, sigma):
-    out = V.run("hm87", [*PRICED, f"scheme.volume_rate={b}", f"vendor.cost_volume={c}",
+    out = V.run_scenario("hm87", [*PRICED, f"scheme.volume_rate={b}", f"vendor.cost_volume={c}",
                          f"vendor.risk_aversion={r}", f"market.volume_noise={sigma}"])
     ce = out.vendor_certainty_equivalent()
     assert abs(ce - 1.0) <= 0.01, f"vendor CE margin {ce:.5f}, outside option 1"
@@ -33,7 +33,7 @@ def test_client_take_under_participation_peaks_at_the_hm87_rate(r):
     p, c, s2 = 1.0, 2.0, 0.25
     b_star = T.hm87_optimal_rate(p, c, r, s2)
     grid = np.round(b_star * np.linspace(0.6, 1.4, 9), 4)
-    take = [V.run("hm87", [*PRICED, f"vendor.risk_aversion={r}", f"scheme.volume_rate={float(b)!r}"]).client_take()
+    take = [V.run_scenario("hm87", [*PRICED, f"vendor.risk_aversion={r}", f"scheme.volume_rate={float(b)!r}"]).client_take()
             for b in grid]
     a2, a1, _ = np.polyfit(grid, take, 2)
     peak = -a1 / (2 * a2)
