@@ -27,7 +27,7 @@ def test_configs_ship_inside_the_wheel(tmp_path):
             "print(c.scheme['name'], c.market.n_clients);"
             # every scheme's generated config group entry, with its Params defaults
             "import dataclasses;"
-            "assert all(dict(bposim.compose(['scheme=' + n]).scheme) == {'name': n, **dataclasses.asdict(k.Params())}"
+            "assert all(dict(bposim.compose(['scheme=' + n]).scheme) == {'name': n, 'pricing': 'as_written', **dataclasses.asdict(k.Params())}"
             " for n, k in bposim.SCHEMES.items())")
     env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code, str(target)], cwd=tmp_path, env=env,
