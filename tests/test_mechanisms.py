@@ -2,7 +2,8 @@
 
 Each test runs two (or three) configurations that differ only in the lever under test, on the
 same seed (common random numbers: same demand, shocks and dice), and asserts the direction of
-the effect on replication means, and that most paired replications agree. Where the default
+the effect: the mean paired difference, with its 95% confidence interval excluding zero
+(tests/crn.py). Where the default
 dynamics hide a mechanism behind another one, other levers are switched off, with a comment
 saying why. Unit-level tests call the weekly phase functions on one relationship's floats.
 
@@ -12,13 +13,13 @@ are at the end.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pandas as pd
 import pytest
 
 import bposim
+import crn
+from crn import assert_greater, per_replication
 from bposim.config import settings_from
 from bposim.dynamics.learning import update_trust
 from bposim.dynamics.market import allocate_capacity
@@ -34,35 +35,13 @@ SHOCK_WEEKS = (53, 60)  # steps of shock=surge: starts in week 52 (step 53), las
 # --- helpers ------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=None)
-def _run(overrides: tuple[str, ...], reps: int, seed: int) -> bposim.SimulationResult:
-    return bposim.simulate([*overrides, f"seed={seed}"], replications=reps)
-
-
 def run(*overrides: str, reps: int = REPS, seed: int = SEED) -> bposim.SimulationResult:
     """A simulation result; identical requests are run once per session (do not mutate it)."""
-    return _run(tuple(overrides), reps, seed)
+    return crn.run(*overrides, reps=reps, seed=seed)
 
 
 def summary(*overrides: str, **kw) -> pd.DataFrame:
     return run(*overrides, **kw).summary.sort_values("replication")
-
-
-def per_replication(frame: pd.DataFrame, column: str, how: str = "mean") -> np.ndarray:
-    return frame.groupby("replication")[column].agg(how).sort_index().to_numpy()
-
-
-def assert_greater(high, low, what: str, agree: float | None = 0.7) -> None:
-    """high > low on the mean over replications, and (unless agree is None) in at least
-    `agree` of the paired replications (same seed, same replication index)."""
-    high, low = np.asarray(high, float), np.asarray(low, float)
-    ok = ~(np.isnan(high) | np.isnan(low))
-    high, low = high[ok], low[ok]
-    assert high.mean() > low.mean(), f"{what}: expected {high.mean():.4g} > {low.mean():.4g}"
-    if agree is not None:
-        share = float(np.mean(high > low))
-        assert share >= agree, (f"{what}: means {high.mean():.4g} > {low.mean():.4g}, but only "
-                                f"{share:.0%} of paired replications agree (want {agree:.0%})")
 
 
 def shock_window(frame: pd.DataFrame) -> pd.DataFrame:
@@ -94,35 +73,35 @@ def test_per_volume_pay_games_more_than_quality_weighted_under_strong_audits(aud
     common = (HARD_TO_GAME, f"client.audit_rate={audit_rate}", "client.review_period=0")
     volume = summary("scheme=per_volume", *common)
     quality = summary("scheme=quality_weighted", *common)
-    assert_greater(volume.gaming, quality.gaming, "gaming, per_volume vs quality_weighted", agree=0.9)
+    assert_greater(volume.gaming, quality.gaming, "gaming, per_volume vs quality_weighted")
     assert_greater(volume.detected_gaming, quality.detected_gaming, "detected gaming, per_volume vs quality_weighted")
 
 
 def test_gameable_quality_metric_invites_gaming_under_quality_weighted():
     gameable = summary("scheme=quality_weighted", "vendor.metric_gameability=1.0")
     hard = summary("scheme=quality_weighted", HARD_TO_GAME)
-    assert_greater(gameable.gaming, hard.gaming, "gaming, gameable vs hard-to-game metric", agree=0.9)
-    assert_greater(gameable.quality_gap, hard.quality_gap, "quality gap, gameable vs hard-to-game metric", agree=0.9)
+    assert_greater(gameable.gaming, hard.gaming, "gaming, gameable vs hard-to-game metric")
+    assert_greater(gameable.quality_gap, hard.quality_gap, "quality gap, gameable vs hard-to-game metric")
 
 
 @pytest.mark.parametrize("scheme", ["quality_weighted", "per_volume"])
 def test_more_audits_reduce_gaming(scheme):
     rare = summary(f"scheme={scheme}", "client.audit_rate=0.05")
     frequent = summary(f"scheme={scheme}", "client.audit_rate=0.5")
-    assert_greater(rare.gaming, frequent.gaming, f"gaming under {scheme}, rare vs frequent audits", agree=0.9)
+    assert_greater(rare.gaming, frequent.gaming, f"gaming under {scheme}, rare vs frequent audits")
 
 
 def test_volume_pay_buys_volume_and_corner_cutting_over_a_fixed_fee():
     volume = summary("scheme=per_volume")
     fixed = summary("scheme=fixed_fee")
-    assert_greater(volume.volume, fixed.volume, "volume delivered, per_volume vs fixed_fee", agree=0.9)
-    assert_greater(volume.gaming, fixed.gaming, "gaming, per_volume vs fixed_fee", agree=0.9)
+    assert_greater(volume.volume, fixed.volume, "volume delivered, per_volume vs fixed_fee")
+    assert_greater(volume.gaming, fixed.gaming, "gaming, per_volume vs fixed_fee")
 
 
 def test_volume_pay_gives_lower_true_quality_than_quality_weighted():
     volume = summary("scheme=per_volume")
     quality = summary("scheme=quality_weighted")
-    assert_greater(quality.true_quality, volume.true_quality, "true quality, quality_weighted vs per_volume", agree=0.9)
+    assert_greater(quality.true_quality, volume.true_quality, "true quality, quality_weighted vs per_volume")
 
 
 def _margin_sd(*overrides: str) -> np.ndarray:
@@ -136,8 +115,8 @@ def test_outcome_sharing_loads_pay_risk_on_the_vendor():
     shared = _margin_sd("scheme=shared_outcome")
     fixed = _margin_sd("scheme=fixed_fee")
     noisier = _margin_sd("scheme=shared_outcome", "market.outcome_noise=1.5")
-    assert_greater(shared, fixed, "sd of weekly vendor margin, shared_outcome vs fixed_fee", agree=0.8)
-    assert_greater(noisier, shared, "sd of weekly vendor margin under shared_outcome, noisy vs default outcome", agree=0.9)
+    assert_greater(shared, fixed, "sd of weekly vendor margin, shared_outcome vs fixed_fee")
+    assert_greater(noisier, shared, "sd of weekly vendor margin under shared_outcome, noisy vs default outcome")
 
 
 @pytest.mark.parametrize("safe", [
@@ -152,7 +131,7 @@ def test_outcome_risk_premium_weakens_honesty_under_shared_outcome(safe):
     common = ("scheme=shared_outcome", "vendor.gaming_saving=1.0")
     risky = summary(*common, "market.outcome_noise=2.0", "vendor.risk_aversion=5")
     other = summary(*common, *safe)
-    assert_greater(risky.gaming, other.gaming, "gaming, noisy outcome x risk-averse vendor vs " + " ".join(safe), agree=0.9)
+    assert_greater(risky.gaming, other.gaming, "gaming, noisy outcome x risk-averse vendor vs " + " ".join(safe))
 
 
 # Gameable quality-weighted setup whose gaming drifts up while audits are rare.
@@ -160,19 +139,14 @@ DRIFTING = ("scheme=quality_weighted", "vendor.metric_gameability=1.0", "vendor.
             "client.audit_rate=0.05")
 
 
-@pytest.mark.parametrize("only_reweighting", [False, True], ids=["all-review-actions", "reweighting-only"])
-def test_periodic_reviews_correct_misalignment(only_reweighting):
-    # reweighting-only: no warnings, terminations or re-pricing, so the effect is the reviews'
-    # re-weighting of pay toward audited quality (and extra audits), not the threat of exit.
-    extra = (("client.review_warn=false", "client.review_terminate=false", "client.review_reprice=false")
-             if only_reweighting else ())
-    reviewed = summary(*DRIFTING, *extra, "client.review_period=13")
-    unreviewed = summary(*DRIFTING, *extra, "client.review_period=0")
-    assert_greater(unreviewed.gaming, reviewed.gaming, "gaming, no reviews vs quarterly", agree=0.9)
-    # Paired agreement is looser with all actions: switches restart contracts at random times.
-    agree = 0.8 if only_reweighting else 0.7
-    assert_greater(unreviewed.quality_gap, reviewed.quality_gap, "quality gap, no reviews vs quarterly", agree=agree)
-    assert_greater(reviewed.true_quality, unreviewed.true_quality, "true quality, quarterly vs no reviews", agree=agree)
+def test_periodic_reviews_correct_misalignment():
+    # Every review action on: warnings, terminations, re-pricing, re-weighting and the audit
+    # boost. Re-weighting alone, with the boost off, is tests/test_mechanism_isolation.py's.
+    reviewed = summary(*DRIFTING, "client.review_period=13")
+    unreviewed = summary(*DRIFTING, "client.review_period=0")
+    assert_greater(unreviewed.gaming, reviewed.gaming, "gaming, no reviews vs quarterly")
+    assert_greater(unreviewed.quality_gap, reviewed.quality_gap, "quality gap, no reviews vs quarterly")
+    assert_greater(reviewed.true_quality, unreviewed.true_quality, "true quality, quarterly vs no reviews")
 
 
 def test_gaming_drift_raises_gaming_over_time_when_audits_are_rare():
@@ -181,10 +155,10 @@ def test_gaming_drift_raises_gaming_over_time_when_audits_are_rare():
     steady = run(*common, "vendor.gaming_drift=0.0").timeseries
     first_year = [per_replication(ts[ts.step <= 52], "gaming") for ts in (drifting, steady)]
     last_year = [per_replication(ts[ts.step > 104], "gaming") for ts in (drifting, steady)]
-    assert_greater(last_year[0], last_year[1], "last-year gaming, drift vs none", agree=0.7)
+    assert_greater(last_year[0], last_year[1], "last-year gaming, drift vs none")
     # ... and the difference grows: drift is the slow erosion of the aversion to cutting corners.
     assert_greater(last_year[0] - last_year[1], first_year[0] - first_year[1],
-                   "drift's extra gaming, last year vs first year", agree=None)
+                   "drift's extra gaming, last year vs first year")
 
 
 # --- 6. trust and goodwill ---------------------------------------------------------------------
@@ -203,15 +177,15 @@ def test_detected_gaming_lowers_trust_in_the_week_it_is_found():
     assert falls >= 0.95, f"trust fell in only {falls:.0%} of the weeks an audit found corner-cutting"
     per_rep = (pd.DataFrame({"replication": rel.replication, "found": found, "change": change})[same_contract]
                .groupby(["replication", "found"]).change.mean().unstack().dropna())
-    assert_greater(per_rep[False], per_rep[True], "weekly trust change, no detection vs detection", agree=0.95)
+    assert_greater(per_rep[False], per_rep[True], "weekly trust change, no detection vs detection")
 
 
 def test_more_gaming_brings_more_detections_and_lower_trust():
     tempted = summary("vendor.gaming_aversion=0", "vendor.gaming_saving=1.0")
     base = summary()
-    assert_greater(tempted.gaming, base.gaming, "gaming, tempted vs default vendor", agree=0.9)
-    assert_greater(tempted.detected_gaming, base.detected_gaming, "detections, tempted vs default vendor", agree=0.9)
-    assert_greater(base.trust_in_vendor, tempted.trust_in_vendor, "trust in vendor, default vs tempted vendor", agree=0.9)
+    assert_greater(tempted.gaming, base.gaming, "gaming, tempted vs default vendor")
+    assert_greater(tempted.detected_gaming, base.detected_gaming, "detections, tempted vs default vendor")
+    assert_greater(base.trust_in_vendor, tempted.trust_in_vendor, "trust in vendor, default vs tempted vendor")
 
 
 @pytest.mark.parametrize("trust", [0.2, 0.5, 0.8])
@@ -249,23 +223,15 @@ def test_higher_trust_lowers_oversight_hours():
     # Reviews off, so a low-trust vendor is not replaced (which would reset trust and tenure).
     trusting = summary("client.review_period=0", "client.trust_init=0.9")
     wary = summary("client.review_period=0", "client.trust_init=0.1")
-    assert_greater(trusting.trust_in_vendor, wary.trust_in_vendor, "trust in vendor, trusting vs wary start", agree=0.95)
-    assert_greater(wary.oversight_hours, trusting.oversight_hours, "oversight hours, wary vs trusting start", agree=0.95)
-
-
-def test_oversight_hours_fall_with_trust_across_relationship_weeks():
-    rel = run().relationships
-    bins = pd.cut(rel.trust_in_vendor, [0.0, 0.33, 0.67, 1.0], include_lowest=True)
-    by_bin = rel.groupby(bins, observed=True).oversight_hours.mean()
-    assert len(by_bin) == 3
-    assert by_bin.is_monotonic_decreasing, f"mean oversight hours by trust band: {by_bin.round(2).to_dict()}"
+    assert_greater(trusting.trust_in_vendor, wary.trust_in_vendor, "trust in vendor, trusting vs wary start")
+    assert_greater(wary.oversight_hours, trusting.oversight_hours, "oversight hours, wary vs trusting start")
 
 
 def test_recognition_raises_engagement_and_trust_in_client():
     recognised = summary("client.recognition=0.9")
     ignored = summary("client.recognition=0.0")
-    assert_greater(recognised.engagement, ignored.engagement, "engagement, recognised vs not", agree=0.95)
-    assert_greater(recognised.trust_in_client, ignored.trust_in_client, "trust in client, recognised vs not", agree=0.95)
+    assert_greater(recognised.engagement, ignored.engagement, "engagement, recognised vs not")
+    assert_greater(recognised.trust_in_client, ignored.trust_in_client, "trust in client, recognised vs not")
 
 
 @pytest.mark.parametrize("scheme, low, high", [
@@ -277,8 +243,8 @@ def test_engagement_rises_with_margin_while_margin_is_short_of_the_reference(sch
     # rate that makes a team fully content; above it the margin score is saturated.
     better = summary(f"scheme={scheme}", high)
     worse = summary(f"scheme={scheme}", low)
-    assert_greater(better.vendor_margin, worse.vendor_margin, f"vendor margin under {scheme}, {high} vs {low}", agree=0.95)
-    assert_greater(better.engagement, worse.engagement, f"engagement under {scheme}, {high} vs {low}", agree=0.8)
+    assert_greater(better.vendor_margin, worse.vendor_margin, f"vendor margin under {scheme}, {high} vs {low}")
+    assert_greater(better.engagement, worse.engagement, f"engagement under {scheme}, {high} vs {low}")
 
 
 @pytest.mark.parametrize("scheme, low, high", [
@@ -290,7 +256,7 @@ def test_engagement_rises_with_price_when_the_price_holds(scheme, low, high):
     # engagement's response to margin (the margin score is not saturated at default terms).
     better = summary(f"scheme={scheme}", high, "client.review_reprice=false")
     worse = summary(f"scheme={scheme}", low, "client.review_reprice=false")
-    assert_greater(better.engagement, worse.engagement, f"engagement under {scheme}, {high} vs {low}", agree=0.6)
+    assert_greater(better.engagement, worse.engagement, f"engagement under {scheme}, {high} vs {low}")
 
 
 def test_a_price_the_client_cannot_sustain_is_cut_and_sours_the_vendor():
@@ -298,8 +264,8 @@ def test_a_price_the_client_cannot_sustain_is_cut_and_sours_the_vendor():
     # each cut costs the vendor's trust in the client, and engagement ends up no higher.
     dear = summary("scheme=fixed_fee", "scheme.fee=2.5")
     fair = summary("scheme=fixed_fee", "scheme.fee=1.9")
-    assert_greater(fair.trust_in_client, dear.trust_in_client, "trust in client, fee 1.9 vs 2.5", agree=0.8)
-    assert dear.engagement.mean() <= fair.engagement.mean() + 0.01
+    assert_greater(fair.trust_in_client, dear.trust_in_client, "trust in client, fee 1.9 vs 2.5")
+    assert_greater(fair.engagement, dear.engagement, "engagement, fee 1.9 vs 2.5")
 
 
 def test_pressure_shock_lowers_attention_and_raises_missed_breaks():
@@ -310,8 +276,8 @@ def test_pressure_shock_lowers_attention_and_raises_missed_breaks():
     pd.testing.assert_frame_equal(before[0], before[1])
     attention = [per_replication(shock_window(r.relationships), "attention") for r in (shocked, calm)]
     missed = [per_replication(shock_window(r.timeseries), "breaks_missed", "sum") for r in (shocked, calm)]
-    assert_greater(attention[1], attention[0], "attention during the shock, calm vs shocked", agree=0.95)
-    assert_greater(missed[0], missed[1], "missed breaks during the shock, shocked vs calm", agree=None)
+    assert_greater(attention[1], attention[0], "attention during the shock, calm vs shocked")
+    assert_greater(missed[0], missed[1], "missed breaks during the shock, shocked vs calm")
 
 
 def test_trusted_client_keeps_attention_under_a_shock():
@@ -325,7 +291,7 @@ def test_trusted_client_keeps_attention_under_a_shock():
     differs = (top.trust_in_client - bottom.trust_in_client) > 0.01
     assert differs.sum() >= 100
     assert_greater(top.attention[differs], bottom.attention[differs],
-                   "attention in a shock week, most vs least trusted client", agree=0.95)
+                   "attention in a shock week, most vs least trusted client")
 
 
 def test_capacity_split_favours_the_trusted_client_only_when_capacity_is_short():
@@ -346,7 +312,7 @@ def test_bigger_competing_client_lowers_attention_to_the_small_ones():
     common = ("market.n_vendors=1", "vendor.capacity_slack=1.0")
     rels = [run(*common, f"market.big_client_multiplier={k}").relationships for k in (5, 1)]
     small = [per_replication(r[r.client_id > 0], "attention") for r in rels]
-    assert_greater(small[1], small[0], "attention to small clients, equal vs big competitor", agree=0.95)
+    assert_greater(small[1], small[0], "attention to small clients, equal vs big competitor")
 
 
 # --- switching: a new vendor starts with no context and default trust --------------------------
@@ -387,24 +353,24 @@ def test_switches_in_a_run_restart_the_relationship():
 def test_context_sharing_raises_context_and_flagged_share_and_lowers_missed_breaks():
     open_ = summary("client.context_sharing=0.9")
     closed = summary("client.context_sharing=0.1")
-    assert_greater(open_.context, closed.context, "context, sharing vs not", agree=0.95)
-    assert_greater(open_.flagged_share, closed.flagged_share, "flagged share of breaks, sharing vs not", agree=0.8)
-    assert_greater(closed.breaks_missed, open_.breaks_missed, "missed breaks, not sharing vs sharing", agree=0.8)
-    assert_greater(open_.true_quality, closed.true_quality, "true quality, sharing vs not", agree=0.7)
+    assert_greater(open_.context, closed.context, "context, sharing vs not")
+    assert_greater(open_.flagged_share, closed.flagged_share, "flagged share of breaks, sharing vs not")
+    assert_greater(closed.breaks_missed, open_.breaks_missed, "missed breaks, not sharing vs sharing")
+    assert_greater(open_.true_quality, closed.true_quality, "true quality, sharing vs not")
 
 
 def test_expectation_clarity_lowers_oversight_and_raises_flagged_share():
     clear = summary("client.expectation_clarity=0.9")
     vague = summary("client.expectation_clarity=0.1")
-    assert_greater(vague.oversight_hours, clear.oversight_hours, "oversight hours, vague vs clear scope", agree=0.95)
-    assert_greater(clear.flagged_share, vague.flagged_share, "flagged share of breaks, clear vs vague scope", agree=0.8)
+    assert_greater(vague.oversight_hours, clear.oversight_hours, "oversight hours, vague vs clear scope")
+    assert_greater(clear.flagged_share, vague.flagged_share, "flagged share of breaks, clear vs vague scope")
 
 
 def test_early_planning_lowers_breaks():
     planned = summary("client.early_planning=0.9")
     unplanned = summary("client.early_planning=0.0")
     breaks = [s.breaks_flagged + s.breaks_missed for s in (planned, unplanned)]
-    assert_greater(breaks[1], breaks[0], "process breaks, no planning vs early planning", agree=0.9)
+    assert_greater(breaks[1], breaks[0], "process breaks, no planning vs early planning")
 
 
 # --- 2. making the client look better -----------------------------------------------------------
@@ -416,8 +382,8 @@ PRACTICES = ("context_sharing", "expectation_clarity", "early_planning", "feedba
 def test_good_partnership_practices_mean_fewer_escalations():
     good = summary(*(f"client.{k}=0.9" for k in PRACTICES))
     poor = summary(*(f"client.{k}=0.1" for k in PRACTICES))
-    assert_greater(poor.escalations, good.escalations, "escalations, poor vs good practices", agree=0.9)
-    assert_greater(good.client_net_value, poor.client_net_value, "client net value, good vs poor practices", agree=0.9)
+    assert_greater(poor.escalations, good.escalations, "escalations, poor vs good practices")
+    assert_greater(good.client_net_value, poor.client_net_value, "client net value, good vs poor practices")
 
 
 # --- 4. two-way feedback -------------------------------------------------------------------------
@@ -426,17 +392,17 @@ def test_good_partnership_practices_mean_fewer_escalations():
 def test_vague_feedback_leaves_items_repeated_and_fewer_actioned():
     clear = summary("client.feedback_clarity=0.9")
     vague = summary("client.feedback_clarity=0.1")
-    assert_greater(vague.feedback_repeated, clear.feedback_repeated, "items repeated, vague vs clear", agree=0.95)
-    assert_greater(clear.feedback_actioned, vague.feedback_actioned, "items actioned, clear vs vague", agree=0.6)
-    assert_greater(clear.actioned_share, vague.actioned_share, "share of items actioned, clear vs vague", agree=0.8)
-    assert_greater(clear.trust_in_vendor, vague.trust_in_vendor, "trust in vendor, clear vs vague (complaint loop)", agree=0.7)
+    assert_greater(vague.feedback_repeated, clear.feedback_repeated, "items repeated, vague vs clear")
+    assert_greater(clear.feedback_actioned, vague.feedback_actioned, "items actioned, clear vs vague")
+    assert_greater(clear.actioned_share, vague.actioned_share, "share of items actioned, clear vs vague")
+    assert_greater(clear.trust_in_vendor, vague.trust_in_vendor, "trust in vendor, clear vs vague (complaint loop)")
 
 
 def test_two_way_feedback_raises_vendor_feedback():
     asked = summary("client.two_way_feedback=1.0")
     silent = summary("client.two_way_feedback=0.0")
     assert (silent.vendor_feedback == 0).all(), "a vendor never asked still gave feedback"
-    assert_greater(asked.vendor_feedback, silent.vendor_feedback, "vendor feedback, asked vs not", agree=1.0)
+    assert_greater(asked.vendor_feedback, silent.vendor_feedback, "vendor feedback, asked vs not")
 
 
 # --- invariants across schemes --------------------------------------------------------------------
@@ -471,18 +437,41 @@ def test_rates_and_indices_stay_in_the_unit_interval_and_finite(scheme, case):
         for name in COUNTS:
             assert (frame[name] >= 0).all(), f"{name} negative"
     assert rel.attention.between(0.0, 1.0).all()
-    assert np.allclose(rel.quality_gap, rel.measured_quality - rel.true_quality)
+
+
+# What each scheme pays per unit of baseline demand, written out from docs/ODD.md 3.2.
+CONTRACT_PAY = {
+    "per_volume": lambda s, y, o: s.price * y,
+    "fixed_fee": lambda s, y, o: s.fee + 0.0 * y,
+    "shared_outcome": lambda s, y, o: s.base_fee + s.share * o,
+}
 
 
 @pytest.mark.parametrize("engine, reps", [("array", 6), ("agents", 1)])
-@pytest.mark.parametrize("scheme", SCHEMES)
-def test_payments_are_the_vendors_revenue_and_never_negative(scheme, engine, reps):
-    model = bposim.BPOModel([f"scheme={scheme}", "seed=3", "shock=surge"], replications=reps,
-                            collect=False, engine=engine)
+@pytest.mark.parametrize("scheme", list(CONTRACT_PAY))
+def test_payments_are_the_contracts_pay_less_clawbacks_and_margin_what_is_left(scheme, engine, reps):
+    # Re-weighting off, so no quality bonus is added: pay is the scheme's formula times the
+    # client's price factor (re-pricing stays on), less the clawback for each detection.
+    model = bposim.BPOModel([f"scheme={scheme}", "seed=3", "shock=surge", "client.review_reweight=false"],
+                            replications=reps, collect=False, engine=engine)
+    p = model.settings
+    terms, c, v = p.scheme.params, p.client, p.vendor
+    repriced = False
     for _ in range(70):
+        st = model.state
+        get = lambda name: np.asarray(getattr(st, name), float)  # noqa: E731
+        factor = get("price_factor")  # this week's: a review at the end of the week re-prices the next
         model.step()
         st = model.state
-        payments = np.asarray(st.payments)
-        assert (payments >= 0).all()
-        np.testing.assert_allclose(payments, np.asarray(st.vendor_margin) + np.asarray(st.vendor_cost),
+        base = get("base")
+        gross = base * np.maximum(factor * CONTRACT_PAY[scheme](terms, get("volume_measured"), get("outcome_reported")), 0.0)
+        payments = get("payments")
+        np.testing.assert_allclose(payments, gross - np.minimum(base * c.gaming_sanction * get("detected_gaming"), gross),
                                    rtol=1e-12, atol=1e-9)
+        assert (payments >= 0).all()
+        ev, eq, g = get("effort_volume"), get("effort_quality"), get("gaming")
+        effort = 0.5 * (v.cost_volume * ev ** 2 + 2 * v.cost_substitution * ev * eq + v.cost_quality * eq ** 2)
+        cost = base * np.maximum(v.operating_cost + effort + 0.5 * v.gaming_cost * g ** 2 - v.gaming_saving * g, 0.0)
+        np.testing.assert_allclose(get("vendor_margin"), payments - cost, rtol=1e-12, atol=1e-9)
+        repriced |= bool((factor != 1.0).any())
+    assert repriced or engine == "agents", "no contract was re-priced: the price factor went untested"
