@@ -33,7 +33,7 @@ def test_risk_premium_raises_the_discount_factor_honesty_needs(r):
     certainty_equivalent = fixed + b * b / (2 * c) - r * b * b * sigma * sigma / 2
     riskless = fixed + b * b / (2 * c)
     grid = np.round(np.arange(0.5, 0.991, 0.02), 3)
-    honest = [float(np.all(V.run("hm87", [*overrides, f"vendor.discount_factor={float(d)!r}"], weeks=1,
+    honest = [float(np.all(V.run_scenario("hm87", [*overrides, f"vendor.discount_factor={float(d)!r}"], weeks=1,
                                  replications=1).gaming == 0.0)) for d in grid]
     expected = [1.0 if T.relational_honest(d, q, certainty_equivalent, cost, cost - saving, 0.0) else 0.0 for d in grid]
     assert honest == expected
