@@ -8,6 +8,8 @@ stops the run before Hydra creates any folder, naming the field, the value and t
 
 A sweep (`bposim-run -m ...`) uses bposim's sweeper (hydra/sweeper=bposim, see
 bposim.sweep.sweeper) unless the command line names one (hydra/sweeper=basic for Hydra's own).
+Every configuration Hydra composes for the command passes bposim.config.safety first: no code
+from configs, no folder outside the run's, every value of its declared type.
 """
 
 from __future__ import annotations
@@ -17,97 +19,26 @@ import sys
 from pathlib import Path
 
 import hydra
-from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
-from hydra.experimental.callback import Callback
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, OmegaConf
 
 from .analysis.labels import kpi_unit_short
 from .analysis.stats import mean_ci
-from .config import ConfigError, validate
+from .config import ConfigError, validate, without_hydra
+from .config.safety import check_composed, check_overrides
 from .io import write_parquet, write_text
 from .metrics import SCORECARD
 from .simulate import SimulationResult, simulate
-from .progress import SweepProgress
-from .sweep import collate, sweep_name, validate_sweep
+from .sweep import collate
+from .sweep.callback import refuse
 from .sweep.collate import DONE
-from .sweep.jobconfig import SweepConfigLoader
-from .sweep.sweeper import register as register_sweeper
-
-register_sweeper()  # before Hydra composes anything: hydra/sweeper=bposim
+from .sweep.hydra_private import checked_compositions
 
 _UNIT_SUFFIX = {"MU": "MU", "hours": "h"}  # units printed after a summary's numbers
 
-
-_SWEEPS: dict[str, SweepProgress] = {}  # progress of the sweeps this process launched
-
-
-class ValidateConfig(Callback):
-    """Checks every configuration before Hydra creates any folder, so bad input writes nothing;
-    names a sweep's folder by its overrides, and gathers its jobs when it ends."""
-
-    def on_run_start(self, config: DictConfig, **kwargs) -> None:
-        _validate_or_exit(config)
-
-    def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
-        task = list(config.hydra.overrides.task)
-        # An experiment config may define its sweep in hydra.sweeper.params; the command line
-        # wins for a key given in both (as in Hydra's basic sweeper).
-        given = {o.lstrip("+~").partition("=")[0] for o in task}
-        params = [f"{k}={v}" for k, v in (config.hydra.sweeper.get("params") or {}).items()]
-        hydra_overrides = list(config.hydra.overrides.hydra)
-        if not any(o.startswith("hydra.sweep.dir=") for o in hydra_overrides):
-            # Pinned as an override so that every job, whose config Hydra composes anew,
-            # lands in the same folder; named by the sweep, so a re-run resumes it.
-            named = task + [p for p in params if p.partition("=")[0] not in given]
-            folder = f"multirun/{sweep_name(named)}"
-            with open_dict(config):
-                config.hydra.sweep.dir = folder
-                config.hydra.overrides.hydra.append(f"hydra.sweep.dir='{folder}'")
-        try:
-            # Expanded into jobs as the basic sweeper does (params first, the command line
-            # after, a later value of a key replacing an earlier one), so the bposim sweeper
-            # finds each job already validated; composed as the launcher will compose them.
-            n_jobs = validate_sweep(params + task, compose=_job_composer(config))
-        except ConfigError as err:
-            print(f"bposim: {err}", file=sys.stderr)
-            sys.exit(2)
-        print(f"bposim: sweep of {n_jobs} job(s) into {config.hydra.sweep.dir}")
-        # Kept off the callback object: launchers pickle callbacks into their workers.
-        _SWEEPS[str(config.hydra.sweep.dir)] = SweepProgress(
-            config.hydra.sweep.dir, n_jobs, int(config.get("replications", 1)), DONE).start()
-
-    def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
-        progress = _SWEEPS.pop(str(config.hydra.sweep.dir), None)
-        if progress is not None:
-            progress.stop()
-        written = collate(config.hydra.sweep.dir)
-        for kind, path in written.items():
-            print(f"bposim: {kind}: {path}")
-
-
-def _job_composer(config: DictConfig):
-    """Overrides -> the job's configuration as this sweep's launcher will compose it (Hydra's
-    loader of this run, through the bposim sweeper's, which keeps each composition for the
-    jobs); None outside a running Hydra app (bposim's own composition is used then)."""
-    hydra_app = GlobalHydra.instance().hydra if GlobalHydra.instance().is_initialized() else None
-    if hydra_app is None:
-        return None
-    loader = SweepConfigLoader(hydra_app.config_loader)
-    return lambda overrides: loader.load_sweep_config(config, list(overrides))
-
-
-def _without_hydra(config: DictConfig) -> DictConfig:
-    return OmegaConf.masked_copy(config, [k for k in config if k != "hydra"])
-
-
-def _validate_or_exit(config: DictConfig) -> None:
-    try:
-        validate(_without_hydra(config))
-    except ConfigError as err:
-        print(f"bposim: {err}", file=sys.stderr)
-        sys.exit(2)
+# Hydra's flags that bposim-run refuses: a pickled configuration is code.
+_REFUSED_FLAGS = ("--experimental-rerun",)
 
 
 def format_summary(result: SimulationResult) -> str:
@@ -150,17 +81,17 @@ def _run(cfg: DictConfig) -> None:
     folder = Path(hc.runtime.output_dir)
     sweeping = hc.mode == RunMode.MULTIRUN
     if sweeping and (folder / DONE).exists():
-        print(f"bposim: {hc.job.override_dirname or 'defaults'}: already done, skipped")
+        print(f"bposim: {folder.name}: already done, skipped")
         return
     # Hydra hands the job its configuration without the hydra node: validated as it is, no copy.
-    settings = validate(_without_hydra(cfg) if "hydra" in cfg else cfg)
+    settings = validate(without_hydra(cfg))
     if sweeping and settings.record.relationships == "auto":
         # Collation never reads per-relationship rows; a sweep keeps them only when asked (all).
         settings.record.relationships = "none"
     result = simulate(settings)
     write_run(result, folder, timeseries_every=cfg.record.timeseries_every if sweeping else 1)
     if sweeping:
-        print(f"bposim: {hc.job.override_dirname or 'defaults'}: done")
+        print(f"bposim: {folder.name}: done")
         return
     print(format_summary(result))
     print(f"  results: {folder}")
@@ -173,10 +104,43 @@ def _default_sweeper(argv: list[str]) -> list[str]:
     return [*argv, "hydra/sweeper=bposim"] if sweeping and not named else argv
 
 
+def _check_overrides(loader, overrides: list[str]) -> None:
+    try:
+        check_overrides(overrides, group_options_of(loader, overrides))
+    except ConfigError as err:
+        refuse(err)
+
+
+def group_options_of(loader, overrides: list[str]):
+    """group -> its options, on the search path these overrides give (hydra.searchpath)."""
+    searchpath = [o for o in overrides if o.lstrip("+~").startswith("hydra.searchpath")]
+
+    def options(group: str) -> list[str]:
+        try:
+            return list(loader.get_group_options(group, overrides=searchpath))
+        except Exception:  # noqa: BLE001 - not a config group
+            return []
+    return options
+
+
+def _check_composed(cfg: DictConfig) -> None:
+    try:
+        check_composed(cfg)
+    except ConfigError as err:
+        refuse(err)
+
+
 def bposim_run() -> None:
-    """Entry point of `bposim-run`."""
-    sys.argv[1:] = _default_sweeper(sys.argv[1:])
-    _run()
+    """Entry point of `bposim-run`. Every configuration Hydra composes for it is checked
+    (bposim.config.safety) before Hydra instantiates anything or creates any folder."""
+    argv = sys.argv[1:]
+    refused = [a for a in argv if a.split("=")[0] in _REFUSED_FLAGS]
+    if refused:
+        refuse(ConfigError([f"{refused[0]}: not accepted by bposim-run (it loads a pickled "
+                            f"configuration, which can run code)"]))
+    sys.argv[1:] = _default_sweeper(argv)
+    with checked_compositions(_check_overrides, _check_composed, refuse):
+        _run()
 
 
 def collect() -> None:
@@ -184,9 +148,17 @@ def collect() -> None:
     if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
         print("usage: bposim-collect SWEEP_DIR", file=sys.stderr)
         sys.exit(2)
-    written = collate(sys.argv[1])
+    folder = Path(sys.argv[1])
+    if not folder.is_dir():
+        print(f"bposim-collect: SWEEP_DIR = '{folder}' is not a folder", file=sys.stderr)
+        sys.exit(2)
+    try:
+        written = collate(folder)
+    except ConfigError as err:
+        print(f"bposim-collect: {'; '.join(err.problems)}", file=sys.stderr)
+        sys.exit(2)
     if not written:
-        print(f"bposim-collect: no finished job in {sys.argv[1]}", file=sys.stderr)
+        print(f"bposim-collect: no finished job in {folder} (a finished job has {DONE})", file=sys.stderr)
         sys.exit(1)
     for kind, path in written.items():
         print(f"{kind}: {path}")

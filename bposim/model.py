@@ -14,7 +14,7 @@ import mesa
 import numpy as np
 
 from .agents import Client, Roster, Vendor
-from .config import settings_from
+from .config import replications_keyword, seed_keyword, settings_from
 from .dynamics.market import advance_shocks, demand_level
 from .engines import AGENT_ENGINE_MAX, AgentEngine, ArrayEngine
 from .metrics import ALL, METRIC_NAMES, Recorder
@@ -49,16 +49,11 @@ class BPOModel(mesa.Model):
                  collect: bool = True, engine: str = "auto", **params: Any):
         settings = settings_from(config, params)
         cfg = settings.config
-        if rng is None:
-            seed = cfg.seed
-        elif isinstance(rng, np.random.Generator):
-            seed = int(rng.integers(2 ** 63))
-        else:
-            seed = int(rng)
+        seed = seed_keyword(rng, cfg.seed)
         super().__init__(rng=seed)
         self.settings = settings
         self.seed = seed
-        self.replications = int(replications or cfg.replications)
+        self.replications = replications_keyword(replications, cfg.replications)
         self.n_steps = cfg.steps
         self._build(settings)
         if engine == "auto":

@@ -29,8 +29,16 @@ class ConfigError(ValueError):
         )
 
 
-def _bound(text: str) -> float:
-    return {"inf": math.inf, "-inf": -math.inf, "+inf": math.inf}.get(text, None) or float(text)
+def _bound(text: str) -> int | float:
+    """A range bound as written: an exact int when it is one (a float would round
+    18446744073709551615 up to 2**64 and let 2**64 through), a float otherwise."""
+    infinite = {"inf": math.inf, "-inf": -math.inf, "+inf": math.inf}.get(text)
+    if infinite is not None:
+        return infinite
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
 
 
 def default_of(f: dataclasses.Field) -> Any:
@@ -52,7 +60,7 @@ def param(default: Any, range: str | None = None, doc: str = "", unit: str = "")
     return field(default=default, metadata=meta)
 
 
-def in_range(value: float, spec: str) -> bool:
+def in_range(value: int | float, spec: str) -> bool:
     lo_br, lo, hi, hi_br = _RANGE.match(spec).groups()
     lo_v, hi_v = _bound(lo), _bound(hi)
     above = value >= lo_v if lo_br == "[" else value > lo_v

@@ -13,6 +13,7 @@ from typing import Any
 from omegaconf import DictConfig, OmegaConf
 
 from .params import ConfigError, check_fields, default_of
+from .safety import user_value_problems
 from .schema import Config
 
 
@@ -67,8 +68,12 @@ def to_config(cfg: Any) -> Config:
     """
     if isinstance(cfg, Config):
         return copy.deepcopy(cfg)
-    data = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else copy.deepcopy(dict(cfg))
-    problems: list[str] = []
+    # Unresolved: an interpolation is refused by name, never resolved (it could read the
+    # environment, and its value would be echoed into the message).
+    data = OmegaConf.to_container(cfg, resolve=False) if isinstance(cfg, DictConfig) else copy.deepcopy(dict(cfg))
+    problems: list[str] = user_value_problems({k: v for k, v in data.items() if k != "hydra"})
+    if problems:
+        raise ConfigError(problems)
     values: dict[str, Any] = {}
     known_top = {f.name for f in dataclasses.fields(Config)}
     for key in sorted(set(data) - known_top - {"hydra"}):
@@ -91,6 +96,11 @@ def to_config(cfg: Any) -> Config:
     if problems:
         raise ConfigError(problems)
     return Config(**values)
+
+
+def without_hydra(cfg: DictConfig) -> DictConfig:
+    """The configuration without Hydra's own node (what bposim validates and runs)."""
+    return OmegaConf.masked_copy(cfg, [k for k in cfg if k != "hydra"]) if "hydra" in cfg else cfg
 
 
 def as_dictconfig(config: Config) -> DictConfig:

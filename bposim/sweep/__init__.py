@@ -16,6 +16,9 @@ the launching process, and composing each combination of config groups once for 
 
 from .collate import collate
 from .naming import sweep_name
+from .sweeper import register as _register_sweeper
 from .validate import validate_sweep
+
+_register_sweeper()  # before Hydra composes anything: hydra/sweeper=bposim
 
 __all__ = ["collate", "sweep_name", "validate_sweep"]

@@ -6,16 +6,17 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from ..io import write_parquet, write_text
+from ..io import UnreadableResults, read_parquet, read_yaml, write_parquet, write_text
 
 DONE = "summary.parquet"  # written last by a job: its presence means the job finished
 
 
 def job_overrides(job_dir: Path) -> dict[str, str]:
     path = job_dir / ".hydra" / "overrides.yaml"
-    items = yaml.safe_load(path.read_text()) if path.exists() else []
+    items = read_yaml(path) if path.exists() else []
+    if items is not None and not isinstance(items, list):
+        raise UnreadableResults([f"{path}: holds {type(items).__name__}, not the job's list of overrides"])
     out = {}
     for item in items or []:
         key, _, value = str(item).partition("=")
@@ -77,7 +78,7 @@ def _gather(jobs: list[Path], name: str, settings: list[dict[str, str]]) -> pd.D
         path = job / name
         if not path.exists():
             continue
-        frames.append(pd.read_parquet(path))
+        frames.append(read_parquet(path))
         kept.append(job)
         given.append(s)
     if not frames:

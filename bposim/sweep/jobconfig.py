@@ -25,11 +25,12 @@ import pickle
 from collections import OrderedDict
 from typing import Any, List, Optional
 
-from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
 from hydra.core.config_loader import ConfigLoader
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf
+
+from .hydra_private import apply_value_overrides, caching_repo, is_hydras_loader, overrides_dirname
 
 _MAX_ENTRIES = 64
 _MAX_SHIPPED_BYTES = 512_000  # travels with every job: a few compositions, not hundreds
@@ -67,7 +68,7 @@ class SweepConfigLoader(ConfigLoader):
 
     def _reuse(self, master_config: DictConfig, sweep_overrides: List[str]) -> Optional[DictConfig]:
         loader = self.loader
-        if not isinstance(loader, ConfigLoaderImpl):
+        if not is_hydras_loader(loader):
             return None
         task = OverridesParser.create().parse_overrides(sweep_overrides)
         if any(o.is_hydra_override() or o.is_sweep_override() for o in task):
@@ -79,8 +80,7 @@ class SweepConfigLoader(ConfigLoader):
         # variables Hydra copies into the config.
         context = (config_name, tuple(hydra_overrides), os.getcwd(),
                    tuple((k, os.environ.get(k)) for k in master_config.hydra.job.env_copy))
-        repo = _remember(_repos, context, lambda: loader._parse_overrides_and_create_caching_repo(
-            config_name, hydra_overrides)[1])
+        repo = _remember(_repos, context, lambda: caching_repo(loader, config_name, hydra_overrides))
         # Hydra's rule (defaults_list.Overrides): an override of an existing config group picks
         # a config file, unless its value is a dict; anything else sets a value.
         is_pick = [repo.group_exists(o.key_or_group) and not isinstance(o.value(), dict) for o in task]
@@ -93,11 +93,9 @@ class SweepConfigLoader(ConfigLoader):
             config_name=config_name, overrides=hydra_overrides + picks, run_mode=RunMode.RUN))
         cfg = copy.deepcopy(composed)
         # What Hydra's _load_configuration_impl does with the job's own overrides:
-        ConfigLoaderImpl._apply_overrides_to_config(values, cfg)
+        apply_value_overrides(values, cfg)
         cfg.hydra.overrides.task = [o.input_line for o in task]
-        dirname = cfg.hydra.job.config.override_dirname
-        cfg.hydra.job.override_dirname = get_overrides_dirname(
-            overrides=task, kv_sep=dirname.kv_sep, item_sep=dirname.item_sep, exclude_keys=dirname.exclude_keys)
+        cfg.hydra.job.override_dirname = overrides_dirname(task, cfg.hydra.job.config.override_dirname)
         # ... and what load_sweep_config does after it.
         OmegaConf.copy_cache(from_config=master_config, to_config=cfg)
         return cfg

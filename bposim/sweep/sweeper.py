@@ -19,10 +19,10 @@ launching of jobs, every launcher) is the basic sweeper's.
 
 Hydra instantiates only plugin classes it has registered under a `hydra_plugins.` name, and
 finds those by scanning the `hydra_plugins` namespace package, which an editable install
-(pip install -e) hides. So `register()` (run when bposim.cli is imported, before Hydra composes
+(pip install -e) hides. So `register()` (run when bposim.sweep is imported, before Hydra composes
 anything) registers the class and its config node `hydra/sweeper=bposim` in this process. Only
 the launching process instantiates a sweeper; job processes need the config node only, which
-bposim.cli registers on import there too.
+importing bposim.sweep registers there too.
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Dict, Optional, Sequence
 
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweeperConf
 from hydra.core.config_store import ConfigStore
 from hydra.errors import CompactHydraException
 from hydra.types import HydraContext, TaskFunction
 from omegaconf import DictConfig
 
 from ..config import ConfigError
+from .hydra_private import BasicSweeper, BasicSweeperConf, init_basic_sweeper, register_sweeper_plugin
 from .jobconfig import SweepConfigLoader
 from .validate import validate_jobs
 
@@ -48,16 +48,7 @@ class BposimSweeper(BasicSweeper):
     Hydra composition of every job in the launching process."""
 
     def __init__(self, max_batch_size: Optional[int] = None, params: Optional[Dict[str, str]] = None) -> None:
-        # BasicSweeper.__init__ calls super(BasicSweeper, self) through its module's global name,
-        # which Hydra's plugin scan rebinds to a new class (it re-executes plugin modules): this
-        # sets the same attributes without it.
-        self.overrides = None
-        self.batch_index = 0
-        self.max_batch_size = max_batch_size
-        self.params = {} if params is None else params
-        self.hydra_context = None
-        self.config = None
-        self.launcher = None
+        init_basic_sweeper(self, max_batch_size, params)
 
     def setup(self, *, hydra_context: HydraContext, task_function: TaskFunction, config: DictConfig) -> None:
         # The launcher composes each job where it runs: with this loader, once per combination
@@ -85,13 +76,5 @@ class BposimSweeperConf(BasicSweeperConf):
 
 def register() -> None:
     """Make hydra/sweeper=bposim known to Hydra in this process (safe to call again)."""
-    from hydra.core.plugins import Plugins
-    from hydra.plugins.plugin import Plugin
-    from hydra.plugins.sweeper import Sweeper
-
     ConfigStore.instance().store(group="hydra/sweeper", name="bposim", node=BposimSweeperConf, provider="bposim")
-    plugins = Plugins.instance()
-    plugins.class_name_to_class[PLUGIN] = BposimSweeper
-    for kind in (Plugin, Sweeper):
-        if BposimSweeper not in plugins.plugin_type_to_subclass_list[kind]:
-            plugins.plugin_type_to_subclass_list[kind].append(BposimSweeper)
+    register_sweeper_plugin(PLUGIN, BposimSweeper)
