@@ -27,6 +27,7 @@ from .analysis.labels import kpi_unit_short
 from .analysis.stats import mean_ci
 from .config import ConfigError, validate, without_hydra
 from .config.safety import check_composed, check_overrides
+from .entry import guarded
 from .io import write_parquet, write_text
 from .metrics import SCORECARD
 from .simulate import SimulationResult, simulate
@@ -145,20 +146,20 @@ def bposim_run() -> None:
 
 def collect() -> None:
     """Entry point of `bposim-collect SWEEP_DIR`: gather a sweep's finished jobs into one table."""
-    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
+    sys.exit(collect_main(sys.argv[1:]))
+
+
+@guarded("bposim-collect")
+def collect_main(argv: list[str]) -> int:
+    if len(argv) != 1 or argv[0] in ("-h", "--help"):
         print("usage: bposim-collect SWEEP_DIR", file=sys.stderr)
-        sys.exit(2)
-    folder = Path(sys.argv[1])
+        return 2
+    folder = Path(argv[0])
     if not folder.is_dir():
-        print(f"bposim-collect: SWEEP_DIR = '{folder}' is not a folder", file=sys.stderr)
-        sys.exit(2)
-    try:
-        written = collate(folder)
-    except ConfigError as err:
-        print(f"bposim-collect: {'; '.join(err.problems)}", file=sys.stderr)
-        sys.exit(2)
+        raise ConfigError([f"SWEEP_DIR = '{folder}' is not a folder"])
+    written = collate(folder)
     if not written:
-        print(f"bposim-collect: no finished job in {folder} (a finished job has {DONE})", file=sys.stderr)
-        sys.exit(1)
+        raise ConfigError([f"SWEEP_DIR = '{folder}' holds no finished job (a finished job's folder has {DONE})"])
     for kind, path in written.items():
         print(f"{kind}: {path}")
+    return 0

@@ -35,7 +35,9 @@ from omegaconf import OmegaConf
 from .analysis.report import build_report, default_by, factors, kpi_header
 from .config import ConfigError, validate
 from .config import compose
-from .io import write_parquet, write_text
+from .config.safety import probe_writable
+from .entry import guarded
+from .io import UnreadableResults, read_parquet, read_yaml, write_parquet, write_text
 from .metrics import HEADLINE
 from .schemes import BUSINESS, SCHEMES
 from .simulate import simulate
@@ -109,6 +111,7 @@ def write_report(run: dict, folder: Path, command: str) -> Path:
     return report.write(folder)
 
 
+@guarded("bposim-compare")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bposim-compare", description=__doc__.split("\n\n")[0])
     parser.add_argument("overrides", nargs="*", help="Hydra-style overrides, e.g. scheme=per_volume,fixed_fee seed=3")
@@ -117,13 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     command = "bposim-compare " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     started = time.perf_counter()
-    try:
-        run = run_comparison(args.overrides, args.baseline)
-    except ConfigError as err:
-        print(f"bposim-compare: {err}", file=sys.stderr)
-        return 2
-    simulated = time.perf_counter() - started
     folder = Path(args.out or f"reports/compare-{dt.datetime.now():%Y%m%d-%H%M%S}")
+    probe_writable(folder, "--out", subfolders=("figures", "configs"))  # before any simulation
+    run = run_comparison(args.overrides, args.baseline)
+    simulated = time.perf_counter() - started
     report = write_report(run, folder, command.strip())
     card = run["report"].scorecard_wide.set_index("scheme")
     shown = [kpi_header(k) for k in HEADLINE if kpi_header(k) in card.columns]
@@ -151,7 +151,10 @@ def _sweep_settings(sweep_dir: Path) -> dict:
     for cfg_path in sorted(sweep_dir.glob("*/config.yaml")):
         if not (cfg_path.parent / "summary.parquet").exists():
             continue
-        out[cfg_path.parent.name] = validate(OmegaConf.load(cfg_path))
+        try:
+            out[cfg_path.parent.name] = validate(OmegaConf.create(read_yaml(cfg_path)))
+        except ConfigError as err:
+            raise UnreadableResults([f"{cfg_path}: {p}" for p in err.problems]) from None
     return out
 
 
@@ -194,7 +197,9 @@ def report_from_sweep(sweep_dir: str | Path, by: str | None = None, baseline: st
     if not summary_path.exists():
         raise FileNotFoundError(f"{summary_path} not found: is {sweep_dir} a finished sweep? "
                                 f"(bposim-collect {sweep_dir} gathers an interrupted one)")
-    results = pd.read_parquet(summary_path)
+    results = read_parquet(summary_path)
+    if results.empty:
+        raise UnreadableResults([f"{summary_path}: has no rows (no job of the sweep finished)"])
     by = by or default_by(results)
     if by not in results.columns:
         raise ValueError(f"--by {by!r} is not a column of {summary_path.name}: varying columns are "
@@ -204,9 +209,12 @@ def report_from_sweep(sweep_dir: str | Path, by: str | None = None, baseline: st
     timeseries = None
     ts_path = sweep_dir / "sweep_timeseries.parquet"
     if ts_path.exists():
-        names = pq.read_schema(ts_path).names
+        try:
+            names = pq.read_schema(ts_path).names
+        except Exception as err:  # noqa: BLE001 - a damaged file: named
+            raise UnreadableResults([f"{ts_path}: cannot be read as a Parquet table ({err})"]) from None
         keep = [c for c in names if c in {"job", "replication", "step", by, *factors(results), *FAN_COLUMNS}]
-        timeseries = pd.read_parquet(ts_path, columns=keep)
+        timeseries = read_parquet(ts_path, columns=keep)
         if by not in timeseries.columns and "job" in timeseries.columns and "job" in results.columns:
             timeseries[by] = timeseries["job"].map(results.drop_duplicates("job").set_index("job")[by])
         if by not in timeseries.columns:
@@ -220,6 +228,7 @@ def report_from_sweep(sweep_dir: str | Path, by: str | None = None, baseline: st
     return path, report
 
 
+@guarded("bposim-report", also=(ValueError,))
 def report_main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="bposim-report",
@@ -232,12 +241,11 @@ def report_main(argv: list[str] | None = None) -> int:
     argv = list(argv if argv is not None else sys.argv[1:])
     args = parser.parse_args(argv)
     sweep_dir = Path(args.sweep_dir)
-    try:
-        path, report = report_from_sweep(sweep_dir, args.by, args.baseline, args.kpi, args.out,
-                                         command=_sweep_command(sweep_dir, argv))
-    except (FileNotFoundError, ValueError, ConfigError) as err:
-        print(f"bposim-report: {err}", file=sys.stderr)
-        return 2
+    if not sweep_dir.is_dir():
+        raise ConfigError([f"SWEEP_DIR = '{sweep_dir}' is not a folder"])
+    probe_writable(Path(args.out) if args.out else sweep_dir / "report", "--out", subfolders=("figures",))
+    path, report = report_from_sweep(sweep_dir, args.by, args.baseline, args.kpi, args.out,
+                                     command=_sweep_command(sweep_dir, argv))
     print(f"bposim-report: {len(report.scorecard.iloc[:, 0].unique())} values of "
           f"{report.scorecard.columns[0]} compared")
     print(f"report: {path}")

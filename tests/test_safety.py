@@ -259,3 +259,107 @@ def test_an_empty_sweep_exits_2_and_writes_nothing(tmp_path):
     out = subprocess.run([EXE, "-m", "seed=range(5,1)", *SMALL], cwd=tmp_path, capture_output=True, text=True)
     assert out.returncode == 2 and "gives no values" in out.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+# --- the other commands -----------------------------------------------------------------------
+
+from bposim.cli import collect_main, write_run  # noqa: E402
+from bposim.compare import main as compare_main  # noqa: E402
+from bposim.compare import report_main  # noqa: E402
+from bposim.sweep import collate  # noqa: E402
+
+
+def _one_line_refusal(capsys, code, *words):
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    for word in words:
+        assert word in err, err
+    return err
+
+
+@pytest.mark.parametrize("args, words", [
+    (["client.no_such_key=1"], ["client.no_such_key is not a parameter of client"]),
+    (["market=nope"], ["market = 'nope' is not a known option: allowed default"]),
+    (["steps=abc"], ["steps = 'abc' must be a whole number"]),
+    (["steps=[1"], ["steps: cannot read the override"]),
+    (["hydra.run.dir=x"], ["hydra.run.dir=x", "not taken here"]),
+    (["+hydra.callbacks.x._target_=pathlib.Path.touch"], ["hydra.callbacks.x._target_"]),
+    (["client.review_warn=2"], ["client.review_warn = 2 must be true or false"]),
+])
+def test_compare_refuses_bad_overrides_on_one_line_and_writes_nothing(tmp_path, capsys, args, words):
+    code = compare_main([*args, "steps=2", "replications=2", "--out", str(tmp_path / "rep")])
+    _one_line_refusal(capsys, code, *words)
+    assert not (tmp_path / "rep").exists()
+
+
+def test_compare_refuses_an_out_folder_it_cannot_write_before_simulating(tmp_path, capsys):
+    (tmp_path / "afile").write_text("")
+    _one_line_refusal(capsys, compare_main(["steps=2", "--out", str(tmp_path / "afile")]), "--out", "is a file")
+    (tmp_path / "rep").mkdir()
+    (tmp_path / "rep" / "figures").write_text("")
+    _one_line_refusal(capsys, compare_main(["steps=2", "--out", str(tmp_path / "rep")]), "figures")
+    _one_line_refusal(capsys, compare_main(["steps=2", "--out", "/proc/bposim/rep"]), "--out", "cannot be written")
+    assert sorted(p.name for p in (tmp_path / "rep").iterdir()) == ["figures"]
+
+
+@pytest.fixture
+def finished_sweep(tmp_path):
+    sweep = tmp_path / "sweep"
+    for seed in (1, 2):
+        job = sweep / f"seed={seed}"
+        write_run(bposim.simulate([f"seed={seed}", "steps=3"]), job)
+        (job / ".hydra").mkdir()
+        (job / ".hydra" / "overrides.yaml").write_text(f"- seed={seed}\n- steps=3\n")
+    collate(sweep)
+    return sweep
+
+
+def test_a_damaged_sweep_folder_is_named_by_report_and_collect(finished_sweep, capsys):
+    assert report_main([str(finished_sweep / "nowhere")]) == 2
+    capsys.readouterr()
+    (finished_sweep / "seed=1" / "config.yaml").write_text("seed: [1\n")
+    _one_line_refusal(capsys, report_main([str(finished_sweep)]), str(finished_sweep / "seed=1" / "config.yaml"))
+    (finished_sweep / "seed=1" / "config.yaml").write_text("seed: -1\n")
+    _one_line_refusal(capsys, report_main([str(finished_sweep)]), "seed=1/config.yaml", "seed = -1 is out of range")
+    (finished_sweep / "seed=2" / ".hydra" / "overrides.yaml").write_text("[unclosed\n")
+    _one_line_refusal(capsys, collect_main([str(finished_sweep)]), "seed=2/.hydra/overrides.yaml")
+    (finished_sweep / "seed=2" / ".hydra" / "overrides.yaml").write_text("- seed=2\n")
+    summary = finished_sweep / "seed=2" / "summary.parquet"
+    summary.write_bytes(summary.read_bytes()[:40])
+    _one_line_refusal(capsys, collect_main([str(finished_sweep)]), str(summary))
+    table = finished_sweep / "sweep_summary.parquet"
+    table.write_bytes(table.read_bytes()[:40])
+    _one_line_refusal(capsys, report_main([str(finished_sweep)]), str(table))
+    pd.DataFrame({"job": pd.Series([], dtype=str)}).to_parquet(table)
+    _one_line_refusal(capsys, report_main([str(finished_sweep)]), "has no rows")
+
+
+def test_collect_refuses_a_folder_with_no_finished_job(tmp_path, capsys):
+    _one_line_refusal(capsys, collect_main([str(tmp_path)]), "no finished job")
+    _one_line_refusal(capsys, collect_main([str(tmp_path / "nope")]), "is not a folder")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--host", ""], ["--host = ''", "is not an address"]),
+    (["--host", "999.1.1.1"], ["--host = '999.1.1.1'"]),
+    (["--cull-timeout", "abc"], ["--cull-timeout = 'abc'"]),
+    (["--port", "0"], ["--port = 0"]),
+])
+def test_dashboard_options_are_checked(capsys, args, words):
+    from bposim.app.server import parse
+
+    with pytest.raises(SystemExit) as stop:
+        parse(args)
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and all(w in err for w in words) and "Traceback" not in err
+
+
+def test_a_dashboard_shared_with_the_network_says_so(monkeypatch, capsys):
+    from bposim.app import server
+
+    monkeypatch.setattr(server.os, "execve", lambda *a: None)
+    server.serve(["--host", "0.0.0.0"])
+    assert "warning: --host 0.0.0.0 shares the page with the network" in capsys.readouterr().err
+    server.serve(["--host", "127.0.0.1"])
+    assert "warning" not in capsys.readouterr().err

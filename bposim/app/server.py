@@ -8,7 +8,9 @@ Listens on 127.0.0.1 unless told otherwise: a workshop page is shared with a roo
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import re
 import sys
 
 PAGE = "bposim.app.page"
@@ -18,6 +20,22 @@ def command(host: str, port: int, open_browser: bool) -> list[str]:
     """The `solara run` command line that serves the page."""
     return [sys.executable, "-m", "solara", "run", PAGE, "--host", host, "--port", str(port),
             "--production", "--open" if open_browser else "--no-open", "--log-level-uvicorn", "warning"]
+
+
+_DURATION = re.compile(r"^\d+(\.\d+)?[smhd]?$")  # Solara's cull timeout: 30s, 5m, 24h, 1d, 10
+_HOSTNAME = re.compile(r"^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+
+
+def loopback(host: str) -> bool:
+    return host == "localhost" or (_is_address(host) and ipaddress.ip_address(host).is_loopback)
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        return False
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
@@ -35,6 +53,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not 1 <= args.port <= 65535:
         parser.error(f"--port = {args.port} is out of range: allowed [1, 65535]")
+    # An empty host listens on every interface: never by accident.
+    if not (_is_address(args.host) or (_HOSTNAME.match(args.host) and not args.host.replace(".", "").isdigit())):
+        parser.error(f"--host = {args.host!r} is not an address: allowed an IP address (127.0.0.1, 0.0.0.0, "
+                     f"::1) or a host name")
+    if not _DURATION.match(args.cull_timeout):
+        parser.error(f"--cull-timeout = {args.cull_timeout!r} is not a duration: allowed a number with s, m, h "
+                     f"or d (30s, 5m, 24h, 1d)")
     return args
 
 
@@ -43,7 +68,10 @@ def serve(argv: list[str] | None = None) -> None:
     # No "This website runs on Solara" badge: it sat over a chart's corner.
     env = {**os.environ, "SOLARA_KERNEL_CULL_TIMEOUT": args.cull_timeout, "SOLARA_THEME_SHOW_BANNER": "False",
            "SOLARA_THEME_TITLE": "bposim workshop"}
-    shown = "this machine only" if args.host in ("127.0.0.1", "localhost") else "shared with the network"
+    shown = "this machine only" if loopback(args.host) else "shared with the network"
+    if not loopback(args.host):
+        print(f"bposim-dashboard: warning: --host {args.host} shares the page with the network: anyone who "
+              f"can reach this machine can open it", file=sys.stderr, flush=True)
     print(f"bposim-dashboard: http://{args.host}:{args.port}/ ({shown}); Ctrl+C stops it", flush=True)
     os.execve(sys.executable, command(args.host, args.port, args.open), env)
 
