@@ -195,3 +195,41 @@ def test_as_written_pricing_keeps_the_schemes_terms():
     written = summary("scheme=per_volume", reps=2)
     explicit = summary("scheme=per_volume", "scheme.pricing=as_written", reps=2)
     pd.testing.assert_frame_equal(written.reset_index(drop=True), explicit.reset_index(drop=True))
+
+
+# --- 3. Reviews both ways --------------------------------------------------------------------------
+
+
+def _final_terms(*overrides: str, reps: int = REPS):
+    """The client's contract terms after the run, per replication (mean over relationships)."""
+    m = bposim.BPOModel(bposim.compose([*overrides, f"seed={SEED}"]), replications=reps, collect=False, engine="array")
+    for _ in range(m.n_steps):
+        m.advance_week()
+    return m.state.verification.mean(axis=1), m.state.audit_boost.mean(axis=1)
+
+
+def test_reviews_relax_the_reweighting_after_clean_periods():
+    relaxing, _ = _final_terms("scheme=quality_weighted", "client.relax_step=0.3")
+    ratchet, _ = _final_terms("scheme=quality_weighted", "client.relax_step=0")
+    mean, lo, hi, _ = mean_ci(relaxing - ratchet)
+    assert hi < 0, f"verification difference {mean:.3g}, CI [{lo:.3g}, {hi:.3g}]"
+    assert -mean > 0.2 * ratchet.mean()  # rough size: a fifth or more of the re-weighting undone
+
+
+def test_reviews_relax_audits_faster_at_a_higher_relax_rate():
+    _, fast_relax = _final_terms("scheme=quality_weighted", "client.audit_relax_step=3")
+    _, no_relax = _final_terms("scheme=quality_weighted", "client.audit_relax_step=1")
+    mean, lo, hi, _ = mean_ci(fast_relax - no_relax)
+    assert hi < 0, f"audit boost difference {mean:.3g}, CI [{lo:.3g}, {hi:.3g}]"
+
+
+def test_a_clean_review_relaxes_and_a_drifting_one_tightens():
+    p = settings_from(None, {"client.relax_step": 0.5, "client.audit_relax_step": 2.0})
+    terms = dict(verification=0.6, quality_tilt=0.4, audit_boost=3.0, trust_in_vendor=0.8, period_net=1.0,
+                 period_margin=1e4)
+    clean = scalar_state(p, **terms)
+    review(clean, p, [0.99, 0.5], 2, SCALAR)
+    assert (clean.verification, clean.quality_tilt, clean.audit_boost) == (0.3, 0.2, 1.5)
+    drifting = scalar_state(p, **terms, period_audits=2.0, period_gap=1.0)
+    review(drifting, p, [0.99, 0.5], 2, SCALAR)
+    assert drifting.verification > 0.6 and drifting.quality_tilt > 0.4 and drifting.audit_boost > 3.0

@@ -163,6 +163,8 @@ class ClientConfig:
     quality_bonus_rate: float = param(1.0, "[0, 100]", "pay per score point above target of a fully re-weighted contract", "MU per unit of demand")
     misalignment_tolerance: float = param(0.05, "[0, 1]", "mean gap between measured and audited true quality, over the period's audits, that a review tolerates", "quality points")
     audit_boost_step: float = param(1.5, "[1, 10]", "factor on the audit rate per review that finds misalignment", "x")
+    relax_step: float = param(0.0, "[0, 1]", "share of the re-weighting (verification and quality tilt) undone by a review after a clean period", "share")
+    audit_relax_step: float = param(1.5, "[1, 10]", "factor by which a review after a clean period lowers the audit boost (to no less than 1)", "x")
     reprice_step: float = param(0.05, "[0, 1]", "price change per re-pricing", "share")
     warn_below_trust: float = param(0.4, "[0, 1]", "trust below which a review warns the vendor", "index")
     terminate_below_trust: float = param(0.2, "[0, 1]", "trust below which a review ends the contract", "index")

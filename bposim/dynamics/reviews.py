@@ -8,7 +8,7 @@ Run every client.review_period weeks, on what the period showed. In order:
   3. otherwise it warns a vendor with low trust or detected gaming (the vendor then fears
      termination more, and an unfounded warning costs the client some of its trust);
   4. re-weights pay toward audited quality and audits more when the score and the truth
-     drift apart, and steps back when they agree;
+     drift apart, and relaxes both after a clean period (client.relax_step, audit_relax_step);
   5. re-prices when one side is losing money (a cut costs trust).
 """
 
@@ -42,13 +42,16 @@ def review(st, p, u, n_vendors, ops):
     audits = ops.maximum(st.period_audits, 1.0)
     drifting = caught | ((st.period_audits > 0.0) & (st.period_gap / audits > c.misalignment_tolerance))
     reweight = keep & c.review_reweight & drifting
-    step = c.reweight_step
-    st.verification = ops.where(reweight, st.verification + step * (1.0 - st.verification), st.verification)
-    st.quality_tilt = ops.where(reweight, st.quality_tilt + step * (1.0 - st.quality_tilt), st.quality_tilt)
-    most_boost = 1.0 / max(c.audit_rate, 1e-6)
+    # A clean period (no drift, trust not low) relaxes what drift tightened, at its own rates.
     relax = keep & c.review_reweight & ops.not_(drifting) & (st.trust_in_vendor >= c.warn_below_trust)
+    step, back = c.reweight_step, c.relax_step
+    st.verification = ops.where(reweight, st.verification + step * (1.0 - st.verification),
+                                ops.where(relax, st.verification * (1.0 - back), st.verification))
+    st.quality_tilt = ops.where(reweight, st.quality_tilt + step * (1.0 - st.quality_tilt),
+                                ops.where(relax, st.quality_tilt * (1.0 - back), st.quality_tilt))
+    most_boost = 1.0 / max(c.audit_rate, 1e-6)
     st.audit_boost = ops.where(reweight, ops.minimum(st.audit_boost * c.audit_boost_step, most_boost),
-                               ops.where(relax, ops.maximum(st.audit_boost / c.audit_boost_step, 1.0), st.audit_boost))
+                               ops.where(relax, ops.maximum(st.audit_boost / c.audit_relax_step, 1.0), st.audit_boost))
 
     vendor_loses = st.period_margin < 0.0
     client_loses = st.period_net < 0.0
