@@ -34,6 +34,7 @@ class MarketConfig:
     true_quality_noise: float = param(0.02, "[0, 10]", "week-to-week noise in true quality", "quality points")
     outcome_lag: int = param(4, "[0, 52]", "weeks before a business outcome shows in the client's results", "weeks")
     outcome_noise: float = param(0.5, "[0, 100]", "noise of the business outcome measure", "MU per unit of demand")
+    quality_ceiling: float = param(1.0, "(0, inf)", "highest true and measured quality: the top of the quality scale (a large value lifts it, for theory checks)", "quality points")
     pressure_quality_loss: float = param(0.3, "[0, 1]", "true quality lost when a relationship gets none of the capacity it needs", "quality points")
 
 

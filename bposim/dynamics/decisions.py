@@ -4,7 +4,7 @@ The target is the best response of a vendor maximising its certainty equivalent
     pay(t, g) - t'Kt/2 + k't - (r/2) Var(pay) - gaming cost + saving - aversion
     - P(audit) * g * (sanction + P(termination | caught) * continuation value),
 with pay linear in the measures at the contract's marginal rates (bposim.schemes), efforts in
-a box (no more than the capacity allotted, no quality above 1), and gaming in [0, 1]. Bounded
+a box (no more than the capacity allotted, no quality above market.quality_ceiling), and gaming in [0, 1]. Bounded
 rationality moves the actual choice part of the way toward the target each week, with noise.
 With adjustment_speed = 1 and no noise the choice is the textbook best response.
 """
@@ -83,14 +83,14 @@ def best_response(st, p, ops):
               + v.engagement_motivation * st.engagement
               + v.transparency_motivation * c.priority_transparency)
     cap_volume = v.max_throughput * st.attention
-    cap_quality = ops.maximum(1.0 - v.base_quality, 0.0) / kappa
+    cap_quality = ops.maximum(m.quality_ceiling - v.base_quality, 0.0) / kappa
     t_vol, t_qual = box_best_response(v.cost_volume, v.cost_substitution, v.cost_quality,
                                       m_vol, m_qual, cap_volume, cap_quality, ops)
 
     # Value of the relationship going on: honest certainty-equivalent margin, discounted over
     # the weeks the relationship can be expected to last.
     y_h = d * t_vol
-    q_h = ops.minimum(v.base_quality + kappa * t_qual, 1.0)
+    q_h = ops.minimum(v.base_quality + kappa * t_qual, m.quality_ceiling)
     o_h = c.value_volume * y_h + c.value_quality * q_h
     pay_h = contract_pay(st, p, y_h, q_h, o_h, ops)
     risk_premium = pay_risk_premium(st, p, b_y, b_s, b_o)

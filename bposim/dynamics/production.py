@@ -25,11 +25,12 @@ def produce(st, p, eps, ops):
     kappa = quality_productivity(st, p)
     q = (v.base_quality + kappa * st.effort_quality - v.gaming_quality_loss * st.gaming
          - m.pressure_quality_loss * (1.0 - st.attention) + m.true_quality_noise * eps[2])
-    st.true_quality = ops.clip(q, 0.0, 1.0)
+    top = m.quality_ceiling
+    st.true_quality = ops.clip(q, 0.0, top)
     rho = m.noise_correlation
     score_noise = rho * eps[0] + (1.0 - rho * rho) ** 0.5 * eps[1]
     st.measured_quality = ops.clip(st.true_quality + v.metric_gameability * st.gaming
-                                   + m.quality_noise * score_noise, 0.0, 1.0)
+                                   + m.quality_noise * score_noise, 0.0, top)
     # The score the contract pays on: re-weighted reviews blend in the latest audited quality.
     st.score = (1.0 - st.verification) * st.measured_quality + st.verification * st.audited_quality
     # Business outcome: the client's value of this week's output, reported outcome_lag weeks on.
