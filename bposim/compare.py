@@ -32,13 +32,14 @@ import pandas as pd
 import pyarrow.parquet as pq
 from omegaconf import OmegaConf
 
-from .analysis.report import build_report, default_by, factors, kpi_header
+from .analysis.comparison import Comparison
+from .analysis.report import build_report
+from .analysis.tables import default_by, factors
 from .config import ConfigError, validate
 from .config import compose
 from .config.safety import probe_writable
 from .entry import guarded
-from .io import UnreadableResults, read_parquet, read_yaml, write_parquet, write_text
-from .metrics import HEADLINE
+from .io import UnreadableResults, read_parquet, read_yaml
 from .schemes import BUSINESS, SCHEMES
 from .simulate import simulate
 
@@ -73,7 +74,10 @@ def _fan_table(result, scheme: str) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def run_comparison(overrides: list[str], baseline: str | None = None) -> dict:
+def run_comparison(overrides: list[str], baseline: str | None = None) -> Comparison:
+    """Every scheme named in `overrides` (scheme=a,b; default: the business schemes) on the same
+    market and random streams; the other overrides apply to all. Validates every configuration
+    before anything runs."""
     schemes, rest = _split(overrides)
     if not any(o.startswith("replications=") for o in rest):
         rest = [*rest, f"replications={DEFAULT_REPLICATIONS}"]
@@ -93,22 +97,8 @@ def run_comparison(overrides: list[str], baseline: str | None = None) -> dict:
         del result  # its weekly arrays go; only the summary and the fan columns stay
     results = pd.concat(tables, ignore_index=True)
     timeseries = pd.concat(series, ignore_index=True)
-    return {"schemes": schemes, "baseline": baseline, "configs": configs, "results": results,
-            "timeseries": timeseries, "settings": settings, "overrides": rest}
-
-
-def write_report(run: dict, folder: Path, command: str) -> Path:
-    """Write the report folder; return the path of report.html (the main artifact)."""
-    results, baseline = run["results"], run["baseline"]
-    report = build_report(results, run.get("timeseries"), by="scheme", baseline=baseline, order=run["schemes"],
-                          settings=run.get("settings"), command=command, title="Contract comparison")
-    write_parquet(results, folder / "results.parquet")
-    if run.get("timeseries") is not None:
-        write_parquet(run["timeseries"], folder / "timeseries.parquet")
-    for s, cfg in run["configs"].items():
-        write_text(OmegaConf.to_yaml(cfg), folder / "configs" / f"{s}.yaml")
-    run["report"] = report
-    return report.write(folder)
+    return Comparison(schemes=schemes, baseline=baseline, configs=configs, results=results,
+                      timeseries=timeseries, settings=settings, overrides=rest)
 
 
 @guarded("bposim-compare")
@@ -122,18 +112,15 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     folder = Path(args.out or f"reports/compare-{dt.datetime.now():%Y%m%d-%H%M%S}")
     probe_writable(folder, "--out", subfolders=("figures", "configs"))  # before any simulation
-    run = run_comparison(args.overrides, args.baseline)
+    comparison = run_comparison(args.overrides, args.baseline)
     simulated = time.perf_counter() - started
-    report = write_report(run, folder, command.strip())
-    card = run["report"].scorecard_wide.set_index("scheme")
-    shown = [kpi_header(k) for k in HEADLINE if kpi_header(k) in card.columns]
-    print(f"bposim-compare: {len(run['schemes'])} schemes x "
-          f"{len(run['results']) // len(run['schemes'])} replications "
+    report = comparison.write(folder, command.strip())
+    print(f"bposim-compare: {len(comparison.schemes)} schemes x {comparison.replications} replications "
           f"simulated in {simulated:.1f} s, report in {time.perf_counter() - started - simulated:.1f} s")
-    print(card[shown].to_string())
+    print(comparison.headline(report).to_string())
     print("(mean [95% CI] over replications; money in MU over the run)")
     print(f"tables: {folder / 'scorecard.csv'}, {folder / 'paired.csv'} (and .md)")
-    print(f"report: {report}")
+    print(f"report: {folder / 'report.html'}")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,12 @@ import yaml
 from .config import ConfigError
 
 
-def _atomic(path: Path, write) -> Path:
+def atomic_write(path: str | Path, write: Callable[[str], object]) -> Path:
+    """Call write(tmp) on a temporary file beside `path`, then move it into place in one step.
+
+    The folder is created when missing; on any error the temporary file goes and `path` is
+    left as it was.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -29,11 +35,15 @@ def _atomic(path: Path, write) -> Path:
 
 
 def write_parquet(df: pd.DataFrame, path: str | Path) -> Path:
-    return _atomic(path, lambda tmp: df.to_parquet(tmp, index=False))
+    return atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False))
 
 
 def write_text(text: str, path: str | Path) -> Path:
-    return _atomic(path, lambda tmp: Path(tmp).write_text(text))
+    return atomic_write(path, lambda tmp: Path(tmp).write_text(text))
+
+
+def write_bytes(data: bytes, path: str | Path) -> Path:
+    return atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
 
 
 class UnreadableResults(ConfigError):

@@ -18,7 +18,8 @@ writes an HTML report."""),
     code("""%matplotlib inline
 import pandas as pd
 import bposim
-from bposim.analysis import scorecard, paired, wide, fan_chart, two_party
+from bposim.compare import run_comparison
+from bposim.analysis import fan_chart, two_party, wide
 
 pd.set_option("display.width", 160)"""),
     md("""## 1. A configuration
@@ -37,23 +38,22 @@ except bposim.ConfigError as err:
 
 Replication *r* of every scheme meets the same demand, shocks, process breaks and audit dice
 (the random streams depend only on the seed, the replication and their name), so differences
-between schemes are the contracts' alone. 30 replications of three years each:"""),
-    code("""SCHEMES = ["per_volume", "quality_weighted", "shared_outcome"]
-runs = {s: bposim.simulate([f"scheme={s}"], replications=30) for s in SCHEMES}
-results = pd.concat([r.summary for r in runs.values()], ignore_index=True)
-timeseries = pd.concat([r.timeseries.assign(scheme=s) for s, r in runs.items()], ignore_index=True)
+between schemes are the contracts' alone. `run_comparison` (what `bposim-compare` runs) returns a
+`Comparison`: the results once, and every table derived from them. 30 replications of three years each:"""),
+    code("""comparison = run_comparison(["scheme=per_volume,quality_weighted,shared_outcome"], baseline="per_volume")
+results, timeseries = comparison.results, comparison.timeseries
 results[["scheme", "replication", "client_net_value", "true_quality", "gaming", "trust_in_vendor"]].head()"""),
     md("""## 3. The scorecard
 
 Mean over replications with its 95% confidence interval, for the KPIs a contract is judged
 on. Money is in model units (MU) over the three years."""),
-    code("""card = scorecard(results)
+    code("""card = comparison.scorecard
 wide(card)[["client_net_value", "true_quality", "gaming", "trust_in_vendor", "vendor_margin"]]"""),
     md("""## 4. Paired comparison against per-volume pay
 
 Each scheme minus per_volume within the same replication, with a 95% interval and the share of
 replications in which it does better. Pairing removes the market's own noise."""),
-    code("""pairs = paired(results, baseline="per_volume")
+    code("""pairs = comparison.paired
 pairs[pairs.kpi.isin(["client_net_value", "gaming", "trust_in_vendor"])].round(3)"""),
     md("""## 5. Over time: trust
 
@@ -79,6 +79,7 @@ print("Corner-cutting share by scheme:", g.round(3).to_dict())"""),
     md("""## Next
 
 - Any setting can change: `bposim.simulate(["scheme=quality_weighted", "vendor.metric_gameability=1.0"])`.
+- The whole report folder, as `bposim-compare` writes it: `comparison.write("reports/mine")`.
 - Sweeps over settings: `bposim-run -m scheme=per_volume,quality_weighted client.audit_rate=0.05,0.2 replications=30`,
   then `bposim-report SWEEP_DIR` for the HTML report.
 - The named studies in `experiments/` answer the brief's questions, each with a README and figure."""),

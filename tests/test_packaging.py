@@ -28,7 +28,10 @@ def test_configs_ship_inside_the_wheel(tmp_path):
             # every scheme's generated config group entry, with its Params defaults
             "import dataclasses;"
             "assert all(dict(bposim.compose(['scheme=' + n]).scheme) == {'name': n, 'pricing': 'as_written', **dataclasses.asdict(k.Params())}"
-            " for n, k in bposim.SCHEMES.items())")
+            " for n, k in bposim.SCHEMES.items());"
+            # the report's templates ship as package data
+            "from bposim.analysis.sections import _environment;"
+            "assert _environment().get_template('report.html').filename.startswith(sys.argv[1])")
     env = {"PYTHONPATH": str(target), "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code, str(target)], cwd=tmp_path, env=env,
                          capture_output=True, text=True)

@@ -9,13 +9,16 @@ and the HTML report, each usable on its own (e.g. in a notebook).
 The figure and report functions load matplotlib on first use.
 """
 
+from .comparison import Comparison
 from .scorecard import KPIS, paired, scorecard, wide
 from .stats import mean_ci, t975
+from .tables import ResultTables, factors, result_tables
 
 _FIGURES = ("fan_chart", "quality_fan", "two_party", "heatmap")
-_REPORT = ("build_report", "assumptions_table", "provenance", "factors", "Report")
+_REPORT = ("build_report", "assumptions_table", "provenance", "Report")
 
-__all__ = ["KPIS", "mean_ci", "paired", "scorecard", "t975", "wide", *_FIGURES, *_REPORT]
+__all__ = ["KPIS", "Comparison", "ResultTables", "factors", "mean_ci", "paired", "result_tables", "scorecard", "t975",
+           "wide", *_FIGURES, *_REPORT]
 
 
 def __getattr__(name: str):

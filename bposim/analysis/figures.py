@@ -32,8 +32,10 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..schemes import COLOURS
+from .formats import group_name, number_format
 from .labels import kpi_unit, label, parameter_label, parameter_meaning, weekly_unit
 from .scorecard import KPIS
+from .tables import group_order
 from .stats import mean_ci
 
 # One colour per scheme, declared with the scheme (Scheme.colour).
@@ -62,37 +64,6 @@ def fmt(value: float) -> str:
     if a >= 10:
         return f"{value:.1f}"
     return f"{value:.2f}"
-
-
-def number_format(values) -> str:
-    """One format spec for a set of numbers, from their size, so they line up."""
-    vals = [abs(float(v)) for v in values if v is not None and not math.isnan(float(v))]
-    top = max(vals) if vals else 0.0
-    if top >= 100:
-        return ",.0f"
-    if top >= 10:
-        return ".1f"
-    if top >= 1:
-        return ".2f"
-    return ".3f"
-
-
-def group_order(values: pd.Series, order=None) -> list:
-    """The groups in `order` when given, sorted when numeric, else in order of appearance."""
-    present = list(pd.unique(values))
-    if order is not None:
-        return [g for g in order if g in present] + [g for g in present if g not in order]
-    if pd.api.types.is_numeric_dtype(values):
-        return sorted(present)
-    return present
-
-
-def group_name(by: str, value) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (float, np.floating)):
-        return f"{by} = {value:g}"
-    return f"{by} = {value}"
 
 
 def colors(groups: list) -> dict:

@@ -1,0 +1,71 @@
+"""`Comparison`: what a scheme comparison produced, read by the report, the CLI and notebooks.
+
+    from bposim.compare import run_comparison
+    comparison = run_comparison(["scheme=per_volume,shared_outcome"], baseline="per_volume")
+    comparison.scorecard       # mean and 95% CI per scheme and KPI
+    comparison.paired          # each scheme minus the baseline, paired on common random numbers
+    comparison.headline()      # the headline KPIs as 'mean [low, high]' cells, one row per scheme
+    comparison.write("reports/mine", command="...")   # the report folder; returns its Report
+
+Like Axelrod's ResultSet, it holds the raw results once and derives every table from them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from omegaconf import OmegaConf
+
+from ..io import write_parquet, write_text
+from ..metrics import HEADLINE
+from .tables import ResultTables, TablesView, result_tables
+
+
+@dataclass(frozen=True)
+class Comparison(TablesView):
+    """Schemes run on the same market and random streams, with their results."""
+
+    schemes: list[str]  # in the order compared (tables and figures follow it)
+    baseline: str  # the scheme the others are paired against
+    configs: dict[str, Any]  # scheme -> its composed configuration
+    results: pd.DataFrame  # one row per scheme and replication
+    timeseries: pd.DataFrame | None  # the weekly columns of the fan charts
+    settings: dict[str, Any] = field(default_factory=dict)  # scheme -> validated Settings
+    overrides: list[str] = field(default_factory=list)  # the overrides shared by every scheme
+
+    @property
+    def replications(self) -> int:
+        return len(self.results) // len(self.schemes)
+
+    @cached_property
+    def tables(self) -> ResultTables:
+        return result_tables(self.results, by="scheme", baseline=self.baseline, order=self.schemes)
+
+    def report(self, command: str = ""):
+        """The report (bposim.analysis.report.Report) of this comparison."""
+        from .report import report_from_tables
+
+        return report_from_tables(self.tables, self.timeseries, settings=self.settings, command=command,
+                                  title="Contract comparison")
+
+    def headline(self, report=None) -> pd.DataFrame:
+        """The headline KPIs (Metric.headline), one row per scheme, as the report's scorecard shows them."""
+        section = (report or self.report()).section("scorecard")
+        return section.frame(HEADLINE).set_index("scheme")
+
+    def write(self, folder: str | Path, command: str = ""):
+        """Write the report folder (report, tables, results.parquet, timeseries.parquet,
+        configs/SCHEME.yaml), each file atomically; return the Report (its html path: folder/report.html)."""
+        folder = Path(folder)
+        report = self.report(command)
+        write_parquet(self.results, folder / "results.parquet")
+        if self.timeseries is not None:
+            write_parquet(self.timeseries, folder / "timeseries.parquet")
+        for s, cfg in self.configs.items():
+            write_text(OmegaConf.to_yaml(cfg), folder / "configs" / f"{s}.yaml")
+        report.write(folder)
+        return report

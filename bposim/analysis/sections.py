@@ -1,0 +1,373 @@
+"""The report's sections: each built once from typed data, rendered to HTML and Markdown by the
+Jinja2 templates in bposim/analysis/templates/ (SECTION.html and SECTION.md, from the same object).
+
+A section is a small dataclass with `id` (its anchor), `title` (its heading and its entry in the
+page's navigation) and `kind` (the name of its templates). `build_sections` makes the report's
+list in reading order; `render_html` and `render_markdown` turn a list into a page.
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, ClassVar
+
+import pandas as pd
+
+from ..metrics import HEADLINE
+from .formats import md_table, number, signed
+from .labels import is_total, kpi_unit, kpi_unit_short, label, short
+from .scorecard import KPIS
+from .tables import ResultTables
+
+MONEY_UNITS = ("MU", "hours")  # units spelled out after a number in a sentence
+
+
+def direction(k: str) -> str:
+    return "more is better" if KPIS.get(k, True) else "less is better"
+
+
+def kpi_header(k: str) -> str:
+    """A KPI's column header in the wide tables: short label and unit."""
+    return f"{short(k)} ({kpi_unit_short(k)})"
+
+
+# --- the sections -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Summary:
+    headline: list[str]
+    notes: list[str] = field(default_factory=list)
+    id: ClassVar[str] = "summary"
+    title: ClassVar[str] = "Summary"
+    kind: ClassVar[str] = "summary"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A KPI column: its key, header, unit and which way is better."""
+
+    key: str
+    header: str
+    unit: str
+    higher_is_better: bool
+
+    @property
+    def direction(self) -> str:
+        return direction(self.key)
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: str
+    low: str
+    high: str
+    mark: str = ""  # "best" on the scorecard; "win" or "lose" in the paired table
+    p_better: str = ""
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A section that is a table: one row per configuration, one cell per KPI column."""
+
+    by: str
+    columns: list[Column]
+    rows: list[Row]
+
+    def frame(self) -> pd.DataFrame:
+        raise NotImplementedError
+
+    @property
+    def markdown_table(self) -> str:
+        return md_table(self.frame())
+
+
+@dataclass(frozen=True)
+class Scorecard(Table):
+    weeks: str  # "156 weeks" or "the run"
+    id: ClassVar[str] = "scorecard"
+    title: ClassVar[str] = "Scorecard"
+    kind: ClassVar[str] = "scorecard"
+
+    def frame(self, kpis=None) -> pd.DataFrame:
+        """One row per configuration, one 'mean [low, high]' column per KPI (all, or `kpis`)."""
+        keep = [i for i, c in enumerate(self.columns) if kpis is None or c.key in kpis]
+        rows = [{self.by: r.name, **{kpi_header(self.columns[i].key): f"{r.cells[i].value} [{r.cells[i].low}, "
+                                     f"{r.cells[i].high}]" for i in keep}} for r in self.rows]
+        return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Paired(Table):
+    baseline: str
+    match: str  # what pairs are matched on
+    id: ClassVar[str] = "paired"
+    title: ClassVar[str] = "Paired comparison"
+    kind: ClassVar[str] = "paired"
+
+    @property
+    def heading(self) -> str:
+        return f"Paired comparison against {self.baseline}" if self.rows else "Paired comparison"
+
+    def frame(self) -> pd.DataFrame:
+        """One row per configuration and KPI: difference [95% CI], P(better), which way is better."""
+        rows = [{self.by: r.name, "baseline": self.baseline, "kpi": c.key,
+                 "difference [95% CI]": f"{cell.value} [{cell.low}, {cell.high}]", "P(better)": cell.p_better,
+                 "better is": "more" if c.higher_is_better else "less"}
+                for r in self.rows for c, cell in zip(self.columns, r.cells)]
+        return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    alt: str
+    reading: str
+    help: str
+    png: bytes = field(repr=False)
+
+    @property
+    def anchor(self) -> str:
+        return "fig-" + self.name.replace("_", "-")
+
+    @property
+    def src(self) -> str:
+        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A section of figures (over time, the two-party view, the heatmap)."""
+
+    id: str
+    title: str
+    heading: str
+    intro: str
+    figures: list[Figure]
+    empty: str = ""  # said instead when there are no figures
+    kind: ClassVar[str] = "figures"
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    rows: list[dict]  # name, value, range, unit, meaning, varies, heading
+    id: ClassVar[str] = "assumptions"
+    title: ClassVar[str] = "Assumptions"
+    kind: ClassVar[str] = "assumptions"
+
+    @property
+    def markdown_table(self) -> str:
+        return md_table(pd.DataFrame(self.rows)[["name", "value", "range", "unit", "meaning"]])
+
+
+@dataclass(frozen=True)
+class Provenance:
+    items: dict
+    id: ClassVar[str] = "provenance"
+    title: ClassVar[str] = "Provenance"
+    kind: ClassVar[str] = "provenance"
+
+
+# --- building them ------------------------------------------------------------------------------
+
+
+def context_line(t: ResultTables, market: tuple[int, int] | None) -> str:
+    """The lead under the title: what was compared, on which market, how many runs."""
+    names = ", ".join(str(g) if isinstance(g, str) else f"{g:g}" if isinstance(g, float) else str(g)
+                      for g in t.groups)
+    where = f" on the same market ({market[0]} clients, {market[1]} vendors)" if market else ""
+    weeks = f", {t.weeks} weeks" if t.weeks else ""
+    pooled = ""
+    if t.others:
+        pooled = (f" Results pool the other swept settings ({', '.join(t.others)}); paired comparisons "
+                  f"match on them as well as on the replication.")
+    reps = t.reps()
+    runs = f"{reps} replication{'' if reps == '1' else 's'}"
+    if len(t.groups) == 1:
+        return f"One configuration ({t.by} = {names}){where.replace(' the same', ' a')}{weeks}, {runs}.{pooled}"
+    return (f"{len(t.groups)} values of {t.by} compared ({names}){where}{weeks}, {runs} each on common "
+            f"random numbers: replication r of every configuration sees the same demand, shocks, process "
+            f"breaks and audit dice, so differences are paired within replications.{pooled}")
+
+
+def headline(t: ResultTables, spec: dict) -> list[str]:
+    """One sentence per headline KPI: which configuration is best, and by how much against the baseline."""
+    lines = []
+    for k in HEADLINE:
+        if k not in t.kpis:
+            continue
+        g = t.best(k)
+        if g is None:
+            continue
+        m, lo, hi = t.mean(g, k)
+        s = spec[k]
+        unit = kpi_unit_short(k)
+        unit = f" {unit}" if unit in MONEY_UNITS else ""
+        over = f"over {t.weeks} weeks" if t.weeks else "over the run"
+        over = ("total " if is_total(k) else "mean ") + over
+        name = label(k)
+        where = (f"{'highest' if KPIS.get(k, True) else 'lowest'} under {t.name(g)}, "
+                 if len(t.groups) > 1 else "")
+        text = f"{name[:1].upper()}{name[1:]}: {where}{number(m, s)}{unit} [{number(lo, s)}, {number(hi, s)}] ({over})"
+        if g != t.baseline:
+            other, p, turn = t.baseline, t.pair(g, k), False
+        else:  # the baseline is best: against the runner-up, the pair read the other way
+            other = t.runner_up(k)
+            p, turn = (t.pair(other, k) if other is not None else None), True
+        if p is not None:
+            diff, lo_d, hi_d, pb = p["difference"], p["ci_low"], p["ci_high"], p["p_better"]
+            if turn:
+                diff, lo_d, hi_d, pb = -diff, -hi_d, -lo_d, 1 - pb
+            more = "more" if diff >= 0 else "less"
+            text += (f"; {number(abs(diff), s)}{unit} {more} than {t.name(other)} "
+                     f"[{signed(lo_d, s)}, {signed(hi_d, s)}], better in {pb:.0%} of paired replications")
+        lines.append(text + ".")
+    if {"client_net_value", "vendor_margin"} <= set(t.kpis) and len(t.groups) > 1:
+        c, v = t.best("client_net_value"), t.best("vendor_margin")
+        if c != v:
+            lines.append(f"The two parties prefer different contracts: the client does best under {t.name(c)}, "
+                         f"the vendor under {t.name(v)} (see the two-party view).")
+        else:
+            lines.append(f"Both parties do best under {t.name(c)}: the client's net value and the vendor's "
+                         f"margin are both highest there.")
+    return lines
+
+
+def _columns(t: ResultTables) -> list[Column]:
+    return [Column(k, short(k), kpi_unit_short(k), KPIS.get(k, True)) for k in t.kpis]
+
+
+def scorecard_section(t: ResultTables, spec: dict) -> Scorecard:
+    best = {k: t.best(k) for k in t.kpis} if len(t.groups) > 1 else {}
+    rows = []
+    for g in t.groups:
+        cells = []
+        for k in t.kpis:
+            m, lo, hi = t.mean(g, k)
+            s = spec[k]
+            top = best.get(k)
+            tie = top is not None and number(t.mean(top, k)[0], s) == number(m, s)  # ties at the precision shown
+            cells.append(Cell(number(m, s), number(lo, s), number(hi, s), "best" if tie else ""))
+        rows.append(Row(t.name(g), cells))
+    return Scorecard(t.by, _columns(t), rows, weeks=f"{t.weeks} weeks" if t.weeks else "the run")
+
+
+def _verdict(lo: float, hi: float, higher_is_better: bool) -> str:
+    """"win" when the CI excludes zero on the better side, "lose" on the worse, else ""."""
+    if math.isnan(lo) or math.isnan(hi):
+        return ""
+    if (lo > 0 and higher_is_better) or (hi < 0 and not higher_is_better):
+        return "win"
+    if (hi < 0 and higher_is_better) or (lo > 0 and not higher_is_better):
+        return "lose"
+    return ""
+
+
+def paired_section(t: ResultTables, spec: dict) -> Paired:
+    rows = []
+    for g in t.groups:
+        if g == t.baseline or len(t.groups) < 2:
+            continue
+        cells = []
+        for k in t.kpis:
+            p = t.pair(g, k)
+            s = spec[k]
+            cells.append(Cell(signed(p["difference"], s), signed(p["ci_low"], s), signed(p["ci_high"], s),
+                              _verdict(p["ci_low"], p["ci_high"], KPIS.get(k, True)), f"{p['p_better']:.0%}"))
+        rows.append(Row(t.name(g), cells))
+    match = "replication" + (f" and the same {', '.join(t.others)}" if t.others else "")
+    return Paired(t.by, _columns(t), rows, baseline=t.name(t.baseline), match=match)
+
+
+FIGURE_HELP = {
+    "fan_trust_in_vendor": "How far the client trusts its vendor (0: not at all, 1: fully). Line: median over "
+                           "replications; darker band: the middle 50% of replications; lighter band: 90%.",
+    "fan_trust_in_client": "How far the vendor trusts its client (0: not at all, 1: fully). Median with 50% and "
+                           "90% bands over replications.",
+    "fan_gaming": "Share of the work where the vendor cut corners (hidden from the client unless an audit finds "
+                  "it). Median with 50% and 90% bands over replications; lower is better.",
+    "fan_quality": "Solid line: true quality, the share of work really done right (the client sees it only "
+                   "through audits). Dashed line: the quality score as measured, which corner-cutting "
+                   "inflates. Where dashed runs above solid, the metric flatters the vendor.",
+    "two_party": "Each faint dot is one replication; the cross marks the mean with its 95% confidence "
+                 "interval in both directions. Up is better for the client, right is better for the vendor.",
+    "heatmap": "Each cell: the mean over replications for that pair of settings. Green is better, red is worse.",
+}
+FAN_ALT = (("fan_trust_in_vendor", "client's trust in vendor over time"),
+           ("fan_trust_in_client", "vendor's trust in client over time"),
+           ("fan_gaming", "gaming over time"), ("fan_quality", "true and measured quality over time"))
+
+
+def _figures(pngs: dict, readings: dict, names_alts) -> list[Figure]:
+    return [Figure(n, alt, readings.get(n, ""), FIGURE_HELP.get(n, ""), pngs[n]) for n, alt in names_alts if n in pngs]
+
+
+def figure_sections(t: ResultTables, pngs: dict, readings: dict, ts_ok: bool, heat: tuple | None,
+                    kpi: str) -> list[Figures]:
+    out = [Figures("fan-charts", "Over time", "Over time", f"Week by week, one colour per {t.by}.",
+                   _figures(pngs, readings, FAN_ALT) if ts_ok else [],
+                   empty="" if ts_ok else "No weekly series was kept for this run (in a sweep, set "
+                                          "record.timeseries_every > 0)."),
+           Figures("two-party", "Two-party view", "Two-party view: who gets the surplus", "",
+                   _figures(pngs, readings, [("two_party", "client net value against vendor margin")]))]
+    if heat:
+        x, y, facet = heat
+        pooled = [c for c in t.others + [t.by] if c not in (x, y, facet)]
+        note = f" Pooled over {', '.join(pooled)}." if pooled else ""
+        out.append(Figures("heatmap", "Heatmap", f"Heatmap: {label(kpi)} over {x} and {y}",
+                           f"A phase diagram of the mean {label(kpi)} ({kpi_unit(kpi, t.weeks)}) over the grid "
+                           f"of swept values.{note}", _figures(pngs, readings, [("heatmap", "heatmap")])))
+    return out
+
+
+def build_sections(t: ResultTables, *, pngs: dict, readings: dict, ts_ok: bool, heat: tuple | None, kpi: str,
+                   assumptions: pd.DataFrame | None, provenance: dict, notes=()) -> list:
+    """The report's sections in reading order."""
+    spec = section_spec(t)
+    return [Summary(headline(t, spec), list(notes)), scorecard_section(t, spec), paired_section(t, spec),
+            *figure_sections(t, pngs, readings, ts_ok, heat, kpi),
+            Assumptions(assumptions.to_dict("records") if assumptions is not None and len(assumptions) else []),
+            Provenance(provenance)]
+
+
+def section_spec(t: ResultTables) -> dict:
+    """One number format per KPI, from the size of its means, shared by every section."""
+    from .formats import number_format
+
+    return {k: number_format(t.card.loc[t.card.kpi == k, "mean"]) for k in t.kpis}
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    return Environment(loader=PackageLoader("bposim.analysis", "templates"), undefined=StrictUndefined,
+                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True,
+                       keep_trailing_newline=False)
+
+
+def render(section: Any, fmt: str) -> str:
+    """One section as HTML (fmt "html") or Markdown ("md")."""
+    return _environment().get_template(f"{section.kind}.{fmt}").render(section=section).strip()
+
+
+def render_html(title: str, lead: str, sections: list) -> str:
+    return _environment().get_template("report.html").render(
+        title=title, lead=lead, sections=sections, bodies=[render(s, "html") for s in sections])
+
+
+def render_markdown(title: str, lead: str, sections: list) -> str:
+    parts = [f"# {title}", lead, *(text for s in sections if (text := render(s, "md")))]
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,168 @@
+"""Results tables: which columns name configurations, and the scorecard and paired tables of a
+comparison, built once and read by the report's sections, the CLI and notebooks.
+
+A results table has one row per configuration and replication (KPI columns as
+SimulationResult.summary gives, plus the column(s) naming each configuration). Replication r of
+every configuration ran on the same random streams, so comparisons with the baseline are paired
+within replications (and within every other swept setting).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from ..metrics import METRIC_NAMES
+from .formats import group_name
+from .scorecard import KPIS, paired, scorecard
+
+# Columns of a results table that are outcomes or bookkeeping, never configuration settings.
+NOT_FACTORS = set(METRIC_NAMES) | {f"{m}_final" for m in METRIC_NAMES} | {
+    "flagged_share", "actioned_share", "weeks", "replication", "step", "job", "_pair"}
+PAIRED_COLUMNS = ["baseline", "kpi", "difference", "ci_low", "ci_high", "p_better", "n_pairs"]
+
+
+def factors(results: pd.DataFrame) -> list[str]:
+    """The columns naming configurations that take more than one value, in table order."""
+    return [c for c in results.columns if c not in NOT_FACTORS and results[c].nunique(dropna=False) > 1]
+
+
+def default_by(results: pd.DataFrame) -> str:
+    """`scheme` when it varies, else the first varying setting (else `scheme`)."""
+    varying = factors(results)
+    if "scheme" in varying or not varying:
+        return "scheme"
+    return varying[0]
+
+
+def coerce_value(results: pd.DataFrame, by: str, value: Any) -> Any:
+    """A value typed on the command line as it appears in column `by` (0.05 for '0.05')."""
+    present = list(pd.unique(results[by]))
+    if value in present:
+        return value
+    if isinstance(value, str):
+        for p in present:
+            if str(p) == value:
+                return p
+            try:
+                if isinstance(p, (int, float)) and not isinstance(p, bool) and math.isclose(float(value), p):
+                    return p
+            except ValueError:
+                pass
+    raise ValueError(f"{by} = {value!r} is not among the compared values: "
+                     f"{', '.join(str(p) for p in present)}")
+
+
+def replications_text(results: pd.DataFrame, keys: list[str]) -> str:
+    """How many replications each configuration ran ("30", or "3 to 5")."""
+    n = results.groupby(keys).size()
+    return str(int(n.iloc[0])) if n.nunique() == 1 else f"{int(n.min())} to {int(n.max())}"
+
+
+def group_order(values: pd.Series, order=None) -> list:
+    """The groups in `order` when given, sorted when numeric, else in order of appearance."""
+    present = list(pd.unique(values))
+    if order is not None:
+        return [g for g in order if g in present] + [g for g in present if g not in order]
+    if pd.api.types.is_numeric_dtype(values):
+        return sorted(present)
+    return present
+
+
+def ordered(df: pd.DataFrame, by: str, groups: list) -> pd.DataFrame:
+    """Rows in the order of `groups` (stable within a group)."""
+    rank = {g: i for i, g in enumerate(groups)}
+    return (df.assign(_o=df[by].map(rank)).sort_values("_o", kind="stable").drop(columns="_o")
+            .reset_index(drop=True))
+
+
+@dataclass(frozen=True)
+class ResultTables:
+    """The scorecard and the paired table of one comparison, with the lookups sections need."""
+
+    results: pd.DataFrame
+    by: str
+    groups: list
+    baseline: Any
+    kpis: list
+    others: list  # other varying settings: pooled, and matched on when pairing
+    card: pd.DataFrame
+    pairs: pd.DataFrame
+    weeks: int | None
+
+    def name(self, g) -> str:
+        return group_name(self.by, g)
+
+    def mean(self, g, k) -> tuple[float, float, float]:
+        r = self.card[(self.card[self.by] == g) & (self.card.kpi == k)].iloc[0]
+        return r["mean"], r["ci_low"], r["ci_high"]
+
+    def pair(self, g, k):
+        d = self.pairs[(self.pairs[self.by] == g) & (self.pairs.kpi == k)]
+        return None if d.empty else d.iloc[0]
+
+    def _best_of(self, sub: pd.DataFrame, k):
+        i = sub["mean"].idxmax() if KPIS.get(k, True) else sub["mean"].idxmin()
+        return sub.loc[i, self.by]
+
+    def best(self, k):
+        sub = self.card[self.card.kpi == k]
+        return None if sub["mean"].isna().all() else self._best_of(sub, k)
+
+    def runner_up(self, k):
+        """The best configuration other than the baseline."""
+        sub = self.card[(self.card.kpi == k) & (self.card[self.by] != self.baseline)].dropna(subset=["mean"])
+        return None if sub.empty else self._best_of(sub, k)
+
+    def reps(self) -> str:
+        return replications_text(self.results, [self.by, *self.others])
+
+
+def result_tables(results: pd.DataFrame, by: str | None = None, baseline: Any = None, order=None) -> ResultTables:
+    """Scorecard and paired comparisons of `results` by column `by` against `baseline`.
+
+    by: the column naming what is compared (default: scheme when it varies, else the first
+        varying setting); other varying settings are pooled, and paired comparisons match on
+        them as well as on the replication.
+    baseline: the value of `by` the others are compared with (default: the first of `order`).
+    """
+    results = results.reset_index(drop=True)
+    by = by or default_by(results)
+    if by not in results.columns:
+        raise ValueError(f"--by {by!r} is not a column of the results: varying columns are "
+                         f"{', '.join(factors(results)) or 'none'}")
+    groups = group_order(results[by], order)
+    baseline = groups[0] if baseline is None else coerce_value(results, by, baseline)
+    kpis = [k for k in KPIS if k in results.columns]
+    others = [c for c in factors(results) if c != by]
+    pair_on = "replication"
+    if others:
+        results = results.assign(_pair=results[["replication", *others]].astype(str).agg("|".join, axis=1))
+        pair_on = "_pair"
+    card = ordered(scorecard(results, by=by, kpis=kpis), by, groups)
+    pairs = paired(results, baseline, by=by, pair_on=pair_on, kpis=kpis)
+    if pairs.empty:  # one configuration: nothing to pair
+        pairs = pd.DataFrame(columns=[by, *PAIRED_COLUMNS])
+    pairs = ordered(pairs, by, groups)
+    weeks = int(results["weeks"].iloc[0]) if "weeks" in results.columns else None
+    return ResultTables(results=results, by=by, groups=groups, baseline=baseline, kpis=kpis, others=others,
+                        card=card, pairs=pairs, weeks=weeks)
+
+
+class TablesView:
+    """The scorecard and paired tables of an object holding ResultTables as `tables`."""
+
+    tables: ResultTables
+
+    @property
+    def scorecard(self) -> pd.DataFrame:
+        """Mean, 95% CI and n per configuration and KPI (scorecard.csv)."""
+        return self.tables.card
+
+    @property
+    def paired(self) -> pd.DataFrame:
+        """Each configuration minus the baseline per KPI, with CI and P(better) (paired.csv)."""
+        return self.tables.pairs
