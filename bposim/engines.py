@@ -58,8 +58,12 @@ class ArrayEngine:
             capacity = (capacity.reshape(m.replications, -1) * staffed).ravel()
         st.attention = allocate_capacity(st, m.settings, m.vendor_index, capacity, cells)
         n = st.base.shape[1]
+        seats = getattr(m, "seats", None)  # people at some seats (bposim.app.room); None in every study
+        if seats is not None:
+            assert n <= self.block, "people play seats in small markets only"
+            seats.draws(draws, review_now)
         if n <= self.block:
-            relationship_week(st, m.settings, draws, review_now, m.settings.market.n_vendors, ARRAY)
+            relationship_week(st, m.settings, draws, review_now, m.settings.market.n_vendors, ARRAY, seats)
         else:
             scalars = {name: v for name, v in vars(st).items() if not isinstance(v, (np.ndarray, list))}
             for start in range(0, n, self.block):

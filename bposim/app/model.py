@@ -37,13 +37,15 @@ class WorkshopModel(mesa.Model):
         scheme_b: contract B's payment scheme.
         b_changes: lever values B holds differently from A (a lesson's one changed practice).
         rng: seed of every random stream (the same seed gives the same run).
+        market: market settings other than the page's (room mode's larger market), e.g.
+            {"market.n_clients": 16, "market.n_vendors": 4}.
     """
 
     def __init__(self, scheme: str = "per_volume", audit_rate: float = 0.1, metric_gameability: float = 0.6,
                  feedback_clarity: float = 0.5, two_way_feedback: float = 0.5, context_sharing: float = 0.5,
                  recognition: float = 0.3, quarterly_reviews: bool = True, pressure_shock: bool = False,
                  compare: bool = False, scheme_b: str = "shared_outcome", b_changes: dict | None = None,
-                 rng: Any = 0):
+                 rng: Any = 0, market: dict | None = None):
         seed = 0 if rng is None else int(rng)
         super().__init__(rng=seed)
         self.seed = seed
@@ -56,19 +58,20 @@ class WorkshopModel(mesa.Model):
         self.b_changes = dict(b_changes or {})
         # Checked even when B is off: a lesson's change with a typo must not pass unnoticed.
         contract_b(self.levers, self.b_changes)
-        self.contracts: dict[str, BPOModel] = {"A": self._contract(self.levers, seed)}
+        self.market = dict(market or {})
+        self.contracts: dict[str, BPOModel] = {"A": self._contract(self.levers, seed, self.market)}
         if compare:
             self.levers_b = contract_b(self.levers, self.b_changes)
-            self.contracts["B"] = self._contract(self.levers_b, seed)
+            self.contracts["B"] = self._contract(self.levers_b, seed, self.market)
         self.steps_total = self.contracts["A"].n_steps
         # Week each relationship last moved to another vendor (-inf: never), per pane.
         self.last_switch = {pane: np.full(c.n_relationships, -np.inf) for pane, c in self.contracts.items()}
 
     @staticmethod
-    def _contract(levers: dict, seed: int) -> BPOModel:
+    def _contract(levers: dict, seed: int, market: dict) -> BPOModel:
         # Mesa's DataCollector is off: the pane reads the recorder's arrays, which hold the
         # same weekly values without a deep copy per week.
-        return BPOModel(rng=seed, collect=False, engine="array", **model_overrides(levers))
+        return BPOModel(rng=seed, collect=False, engine="array", **{**model_overrides(levers), **market})
 
     def step(self) -> None:
         """One week for every contract on the page."""

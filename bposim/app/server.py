@@ -67,7 +67,8 @@ def serve(argv: list[str] | None = None) -> None:
     args = parse(argv)
     # No "This website runs on Solara" badge: it sat over a chart's corner.
     env = {**os.environ, "SOLARA_KERNEL_CULL_TIMEOUT": args.cull_timeout, "SOLARA_THEME_SHOW_BANNER": "False",
-           "SOLARA_THEME_TITLE": "bposim workshop"}
+           "SOLARA_THEME_TITLE": "bposim workshop",
+           "BPOSIM_HOST": args.host, "BPOSIM_PORT": str(args.port)}  # room mode's join link
     shown = "this machine only" if loopback(args.host) else "shared with the network"
     if not loopback(args.host):
         print(f"bposim-dashboard: warning: --host {args.host} shares the page with the network: anyone who "

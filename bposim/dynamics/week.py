@@ -31,8 +31,16 @@ class Draws(NamedTuple):
     renewals: Any
 
 
-def relationship_week(st, p, draws: Draws, review_now: bool, n_vendors: int, ops) -> None:
+def relationship_week(st, p, draws: Draws, review_now: bool, n_vendors: int, ops, seats=None) -> None:
+    """seats: people playing some relationships' client or vendor (bposim.app.room.Seats), or
+    None. The hook has two calls: `seats.decided(st)` right after the best response (their
+    efforts and corner-cutting replace the model's), and `seats.review(st, run)` in review
+    weeks, given the model's review as `run()` (it records the model's choice, then makes its
+    people's). Their audit, feedback and flagging choices are set in the week's draws before
+    this runs (ArrayEngine.week)."""
     decide(st, p, draws.decisions, ops)
+    if seats is not None:
+        seats.decided(st)
     produce(st, p, draws.production, ops)
     process_breaks(st, p, draws.breaks, ops)
     audit(st, p, draws.audits, ops)
@@ -47,7 +55,10 @@ def relationship_week(st, p, draws: Draws, review_now: bool, n_vendors: int, ops
     update_engagement(st, p, ops)
     update_expectations(st, p)
     if review_now:
-        review(st, p, draws.reviews, n_vendors, ops)
+        if seats is None:
+            review(st, p, draws.reviews, n_vendors, ops)
+        else:
+            seats.review(st, lambda: review(st, p, draws.reviews, n_vendors, ops))
         st.client_net_value = st.client_net_value - st.switch_cost
     else:
         quiet_week(st)

@@ -27,7 +27,7 @@ MIN_TEXT_PX = 14
 
 # Problems a person would see, measured in the page: [] when the layout is right.
 LAYOUT_PROBLEMS = """(args) => {
-  const [minPx, chartsInView] = args;
+  const [minPx, chartsInView, needCharts] = args;
   const vw = document.documentElement.clientWidth, vh = document.documentElement.clientHeight;
   const problems = [];
   const box = el => el.getBoundingClientRect();
@@ -47,7 +47,7 @@ LAYOUT_PROBLEMS = """(args) => {
   const name = el => (el.className && el.className.baseVal === undefined ? '.' + String(el.className).split(' ')[0] : el.tagName)
                      + ' "' + (el.innerText || '').trim().slice(0, 30) + '"';
   // Text: size, and no word broken across two lines.
-  const root = document.querySelector('.bp-root');
+  const root = document.querySelector('.bp-root') || document.querySelector('.bp-room');
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const texts = [];
   while (walker.nextNode()) {
@@ -67,7 +67,7 @@ LAYOUT_PROBLEMS = """(args) => {
   // Charts: in view (projector) or within the width (phone); their text stays inside them and
   // no two labels in a chart overlap.
   const panels = [...document.querySelectorAll('.bp-panel')];
-  if (!panels.length) problems.push('no charts');
+  if (needCharts && !panels.length) problems.push('no charts');
   for (const p of panels) {
     const r = box(p);
     if (r.left < -1 || r.right > vw + 1) problems.push(`chart outside the width: ${name(p)}`);
@@ -88,7 +88,8 @@ LAYOUT_PROBLEMS = """(args) => {
   // Blocks a person reads or presses: none overlaps another, none is covered (by a badge, a
   // sidebar, a sticky bar) at its centre.
   const blocks = [...document.querySelectorAll('.bp-panel, .bp-monitor, .bp-bar .v-btn, .bp-week, .bp-waiting, ' +
-                                               '.bp-lesson-line, .bp-lesson .v-btn, .bp-pane-title, .bp-lesson-select, .bp-lever')].filter(shown);
+                                               '.bp-lesson-line, .bp-lesson .v-btn, .bp-pane-title, .bp-lesson-select, .bp-lever, ' +
+                                               '.bp-phone .v-btn, .bp-told, .bp-join, .bp-seat')].filter(shown);
   for (let i = 0; i < blocks.length; i++) {
     for (let j = i + 1; j < blocks.length; j++) {
       const a = blocks[i], b = blocks[j];
@@ -107,8 +108,8 @@ LAYOUT_PROBLEMS = """(args) => {
 }"""
 
 
-def layout_problems(page, charts_in_view: bool) -> list[str]:
-    return page.evaluate(LAYOUT_PROBLEMS, [MIN_TEXT_PX, charts_in_view])
+def layout_problems(page, charts_in_view: bool, need_charts: bool = True) -> list[str]:
+    return page.evaluate(LAYOUT_PROBLEMS, [MIN_TEXT_PX, charts_in_view, need_charts])
 
 
 def pane(page, name: str):
