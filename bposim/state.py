@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .dynamics.contract import audit_chance
+from .dynamics.contract import audit_chance, client_value
 from .ops import SCALAR
 
 # This week's choices at set-up. A switch does not reset them: they are what the week just
@@ -90,7 +90,7 @@ def new_array_state(settings, base: np.ndarray) -> RelationshipState:
 def expected_outcome_start(settings) -> float:
     """Business outcome assumed reported before the first real one arrives (MU per unit of demand)."""
     c, v = settings.client, settings.vendor
-    return c.value_volume * 1.0 + c.value_quality * v.base_quality
+    return client_value(c, 1.0, v.base_quality, 1.0, 1.0)
 
 
 def restart_contracts(st: RelationshipState, settings, mask, ops) -> None:

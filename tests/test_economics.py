@@ -233,3 +233,32 @@ def test_a_clean_review_relaxes_and_a_drifting_one_tightens():
     drifting = scalar_state(p, **terms, period_audits=2.0, period_gap=1.0)
     review(drifting, p, [0.99, 0.5], 2, SCALAR)
     assert drifting.verification > 0.6 and drifting.quality_tilt > 0.4 and drifting.audit_boost > 3.0
+
+
+# --- 5. The client's value function -----------------------------------------------------------------
+
+
+def test_unserved_demand_costs_the_client():
+    costly = summary("scheme=fixed_fee", "client.unserved_cost=1.0")
+    free = summary("scheme=fixed_fee")
+    loss = assert_lower(costly, free, "client_net_value", "unserved demand at 1 MU a unit")
+    # Rough size: about 1 MU per unit of demand the record shows unserved.
+    unserved = float((free.demand - free.volume).mean())
+    assert 0.7 * unserved < -loss < 1.1 * unserved
+
+
+def test_rework_per_defect_costs_the_client():
+    assert_lower(summary("scheme=per_volume", "client.rework_cost=2.0"), summary("scheme=per_volume"),
+                 "client_net_value", "rework at 2 MU a defective unit")
+
+
+def test_an_outcome_that_counts_unserved_demand_buys_volume_under_outcome_sharing():
+    assert_higher(summary("scheme=shared_outcome", "client.unserved_cost=2.0"), summary("scheme=shared_outcome"),
+                  "volume", "outcome share with unserved demand in the outcome")
+
+
+def test_a_volume_floor_makes_a_fixed_fee_vendor_deliver():
+    # Without the pull of the work queue (intrinsic_volume = 0) nothing in a fixed fee asks for volume.
+    common = ("scheme=fixed_fee", "vendor.intrinsic_volume=0")
+    assert_higher(summary(*common, "scheme.volume_floor=0.9"), summary(*common), "volume",
+                  "fixed fee with a 90% volume SLA")

@@ -106,6 +106,9 @@ class ClientConfig:
 
     value_volume: float = param(2.0, "[0, 1000]", "value to the client of delivered volume", "MU per unit of demand")
     value_quality: float = param(3.0, "[0, 1000]", "value to the client of true quality (per unit of demand at quality 1)", "MU per unit of demand")
+    quality_per_unit: bool = param(False, None, "value quality per unit delivered (value_quality x volume x quality) instead of per baseline seat")
+    rework_cost: float = param(0.0, "[0, 1000]", "cost of reworking a defective unit delivered (a unit at quality q is defective with chance 1 - q)", "MU per unit")
+    unserved_cost: float = param(0.0, "[0, 1000]", "cost of a unit of demand not delivered (backlog or lost business)", "MU per unit")
     quality_target: float = param(0.75, "[0, 1]", "quality the client expects", "quality points")
     audit_rate: float = param(0.1, "[0, 1]", "chance per week of an audit at full trust", "probability")
     audit_trust_sensitivity: float = param(1.0, "[0, 100]", "extra audits at zero trust relative to full trust", "x")

@@ -68,3 +68,33 @@ def relationship_weeks(st, c, delta, ops):
     rest = annuity * (1.0 - delta ** left)
     renewed = annuity * (1.0 - delta ** term) / (1.0 - rho * delta ** term)
     return rest + delta ** left * rho * renewed
+
+
+def client_value(c, volume, quality, demand, seat):
+    """What the work is worth to the client, in the units of volume, demand and seat (one seat
+    is the baseline demand: per unit of it, seat = 1; in MU, seat = base).
+
+    Delivered volume at client.value_volume; quality at client.value_quality per seat, or per
+    unit delivered with client.quality_per_unit; less client.rework_cost per defective unit
+    delivered (a unit at quality q is defective with chance 1 - q) and client.unserved_cost per
+    unit of demand not delivered (backlog or lost business).
+    """
+    per = volume if c.quality_per_unit else seat
+    value = c.value_volume * volume + per * c.value_quality * quality
+    if c.rework_cost:
+        value = value - c.rework_cost * volume * (1.0 - quality)
+    if c.unserved_cost:
+        value = value - c.unserved_cost * (demand - volume)
+    return value
+
+
+def client_value_slopes(c, y, q):
+    """Marginal client value, per unit of baseline demand, of delivered volume y and of quality q
+    (linearised at (y, q); per unit of demand, so the seat is 1)."""
+    if not (c.quality_per_unit or c.rework_cost or c.unserved_cost):
+        return c.value_volume, c.value_quality
+    per = y if c.quality_per_unit else 1.0
+    d_volume = (c.value_volume + c.value_quality * q * c.quality_per_unit
+                - c.rework_cost * (1.0 - q) + c.unserved_cost)
+    d_quality = c.value_quality * per + c.rework_cost * y
+    return d_volume, d_quality

@@ -11,7 +11,7 @@ With adjustment_speed = 1 and no noise the choice is the textbook best response.
 
 from __future__ import annotations
 
-from .contract import contract_pay, contract_rates, contract_starts, relationship_weeks, weekly_discount
+from .contract import client_value, client_value_slopes, contract_pay, contract_rates, contract_starts, relationship_weeks, weekly_discount
 
 _BIG = 1e6  # stands in for an unbounded box edge, so no inf * 0 appears
 
@@ -78,8 +78,10 @@ def best_response(st, p, ops):
     delta = weekly_discount(v)
     lag = delta ** m.outcome_lag
     # Marginal pay of effort, through each measure it moves (chain rule), plus unpaid motives.
-    m_vol = (b_y + b_o * lag * c.value_volume) * d + v.intrinsic_volume
-    m_qual = ((b_s + b_o * lag * c.value_quality) * kappa + v.intrinsic_quality
+    # The outcome's slopes in delivered volume and quality, at the point the vendor expects.
+    o_vol, o_qual = client_value_slopes(c, st.volume_expected, st.score_expected)
+    m_vol = (b_y + b_o * lag * o_vol) * d + v.intrinsic_volume
+    m_qual = ((b_s + b_o * lag * o_qual) * kappa + v.intrinsic_quality
               + v.engagement_motivation * st.engagement
               + v.transparency_motivation * c.priority_transparency)
     cap_volume = v.max_throughput * st.attention
@@ -91,9 +93,9 @@ def best_response(st, p, ops):
     # the weeks the relationship can be expected to last.
     y_h = d * t_vol
     q_h = ops.minimum(v.base_quality + kappa * t_qual, m.quality_ceiling)
-    o_h = c.value_volume * y_h + c.value_quality * q_h
+    o_h = client_value(c, y_h, q_h, d, 1.0)
     pay_h = contract_pay(st, p, y_h, q_h, o_h, ops)
-    risk_premium = pay_risk_premium(st, p, b_y, b_s, b_o)
+    risk_premium = pay_risk_premium(st, p, b_y, b_s, b_o, o_qual)
     honest_margin = pay_h - effort_cost(v, t_vol, t_qual) - v.operating_cost - risk_premium
     continuation = ops.maximum(honest_margin - v.outside_option, 0.0) * relationship_weeks(st, c, delta, ops)
 
@@ -101,7 +103,7 @@ def best_response(st, p, ops):
     # Inflation shows in the score only in weeks without an audit (audited weeks pay on the truth).
     score_slope = (1.0 - st.audit_belief) * (1.0 - st.verification) * v.metric_gameability - v.gaming_quality_loss
     gain = (b_y * d * v.gaming_throughput + b_s * score_slope
-            - b_o * lag * c.value_quality * v.gaming_quality_loss
+            - b_o * lag * o_qual * v.gaming_quality_loss
             + v.gaming_saving)
     # A client can end a contract for cause at a review, or at the end of its term.
     can_end = (c.review_period > 0) or (c.contract_term > 0)
@@ -112,20 +114,20 @@ def best_response(st, p, ops):
     return t_vol, t_qual, g, honest_margin, risk_premium
 
 
-def pay_risk_premium(st, p, b_y, b_s, b_o):
+def pay_risk_premium(st, p, b_y, b_s, b_o, o_qual):
     """The vendor's risk premium for this week's pay, per unit of baseline demand: (r/2) Var(pay).
 
     Var is the variance of pay linearised at the contract's rates. With vendor.risk_in_money the
     risk aversion r is CARA in money (1/MU) on the week's pay in MU, base * w, so the premium per
     unit of demand grows with the contract's size; otherwise (the earlier model) r applies to pay
-    per unit of demand.
+    per unit of demand. o_qual: the outcome's slope in true quality.
     """
-    v, c, m = p.vendor, p.client, p.market
+    v, m = p.vendor, p.market
     sd_y = m.volume_noise
     sd_s = (1.0 - st.verification) * m.quality_noise
     sd_q = (1.0 - st.verification) * m.true_quality_noise
     variance = ((b_y * sd_y) ** 2 + (b_s * sd_s) ** 2 + (b_s * sd_q) ** 2
-                + b_o ** 2 * (m.outcome_noise ** 2 + (c.value_quality * m.true_quality_noise) ** 2)
+                + b_o ** 2 * (m.outcome_noise ** 2 + (o_qual * m.true_quality_noise) ** 2)
                 + 2.0 * m.noise_correlation * b_y * sd_y * b_s * sd_s)
     if v.risk_in_money:
         return 0.5 * v.risk_aversion * st.base * variance

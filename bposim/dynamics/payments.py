@@ -8,7 +8,7 @@ breaks and escalations, and switching costs (added by reviews).
 
 from __future__ import annotations
 
-from .contract import contract_pay
+from .contract import client_value, contract_pay
 from .decisions import effort_cost
 
 
@@ -27,7 +27,7 @@ def settle(st, p, ops):
     # less than the truth would have (measurement noise, SLA credits, a stale audit).
     fair_pay = st.base * ops.maximum(contract_pay(st, p, y, st.true_quality, st.outcome_reported, ops), 0.0)
     st.unfair_penalty = ((st.true_quality >= c.quality_target) & (gross < (1.0 - v.unfair_tolerance) * fair_pay)) * 1.0
-    st.client_value = st.volume * c.value_volume + st.base * c.value_quality * st.true_quality
+    st.client_value = client_value(c, st.volume, st.true_quality, st.demand, st.base)
     st.damage = (c.flagged_break_cost * st.breaks_flagged + c.missed_break_cost * st.breaks_missed
                  + c.escalation_cost * st.escalations)
     st.period_margin = st.period_margin + st.vendor_margin

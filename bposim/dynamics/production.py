@@ -8,6 +8,7 @@ while it lowers true quality; a vendor stretched beyond its capacity loses quali
 
 from __future__ import annotations
 
+from .contract import client_value
 from .decisions import quality_productivity
 
 
@@ -35,6 +36,6 @@ def produce(st, p, eps, ops):
     st.score = (1.0 - st.verification) * st.measured_quality + st.verification * st.audited_quality
     # Business outcome: the client's value of this week's output, reported outcome_lag weeks on.
     ring, lag = st.outcome_ring, m.outcome_lag
-    ring[st.outcome_pos] = c.value_volume * y + c.value_quality * st.true_quality
+    ring[st.outcome_pos] = client_value(c, y, st.true_quality, d, 1.0)
     st.outcome_pos = (st.outcome_pos + 1) % (lag + 1)
     st.outcome_reported = ring[st.outcome_pos] + m.outcome_noise * eps[3]

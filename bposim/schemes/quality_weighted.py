@@ -4,12 +4,7 @@ from dataclasses import dataclass
 
 from ..config import param
 from .base import Rates, Scheme
-
-_SQRT_2PI = 2.5066282746310002
-# 2/pi: the normal CDF has no closed form, so the share of weeks below the SLA threshold uses
-# Polya's approximation Phi(z) ~ (1 + sign(z) sqrt(1 - exp(-2 z^2 / pi))) / 2 (error < 0.003),
-# which needs only exp and works on arrays and scalars alike (ops.exp, no SciPy).
-_POLYA_2_OVER_PI = 0.6366197723675814
+from .sla import below_threshold
 
 
 class QualityWeighted(Scheme):
@@ -48,9 +43,7 @@ class QualityWeighted(Scheme):
         on_slope = (raw > p.floor) & (raw < p.cap)
         # The SLA cliff is a step in pay; through the score's noise the vendor sees it as a
         # smooth marginal incentive: the density of falling just below the threshold.
-        z = (p.sla_threshold - s) / noise
-        density = ops.exp(-0.5 * z * z) / (_SQRT_2PI * noise)
-        below = 0.5 * (1.0 + ops.where(z > 0, 1.0, -1.0) * (1.0 - ops.exp(-_POLYA_2_OVER_PI * z * z)) ** 0.5)
+        below, density = below_threshold(p.sla_threshold, s, noise, ops)
         credit = p.sla_credit * (p.sla_threshold > 0)
         volume = p.price * mult * (1.0 - credit * below)
         quality = p.price * y * (p.slope * on_slope * (1.0 - credit * below) + mult * credit * density)
