@@ -363,6 +363,11 @@ def render(section: Any, fmt: str) -> str:
     return _environment().get_template(f"{section.kind}.{fmt}").render(section=section).strip()
 
 
+def report_css() -> str:
+    """The reports' stylesheet (templates/report.css), for other HTML reports to share."""
+    return _environment().loader.get_source(_environment(), "report.css")[0]
+
+
 def render_html(title: str, lead: str, sections: list) -> str:
     return _environment().get_template("report.html").render(
         title=title, lead=lead, sections=sections, bodies=[render(s, "html") for s in sections])

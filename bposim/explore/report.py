@@ -22,10 +22,10 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from ..analysis import report as base_report
+from ..analysis.sections import report_css
 from ..analysis.figures import fmt
 from ..analysis.labels import parameter_rows
-from ..io import _atomic, write_parquet, write_text
+from ..io import write_bytes, write_parquet, write_text
 from .study import Exploration
 
 DEPENDENCIES = ("numpy", "pandas", "SALib", "scikit-learn", "ema_workbench", "optuna", "matplotlib", "hydra-core")
@@ -146,7 +146,7 @@ def build_html(ex: Exploration, pngs: dict, command: str = "") -> str:
     parts.append(f'<section id="provenance"><h2>Provenance</h2><dl class="prov">{dl}</dl></section>')
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{_e(title)}</title>"
-            f"<style>{base_report._CSS}</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n")
+            f"<style>{report_css()}</style></head><body>\n" + "\n".join(parts) + "\n</body></html>\n")
 
 
 def design_yaml(ex: Exploration) -> str:
@@ -170,6 +170,6 @@ def write_report(ex: Exploration, folder: str | Path, command: str = "") -> Path
         write_text(df.to_csv(index=False), folder / f"{name}.csv")
     pngs = {name: _png(fig) for name, fig in ex.figures.items()}
     for name, png in pngs.items():
-        _atomic(folder / "figures" / f"{name}.png", lambda tmp, data=png: Path(tmp).write_bytes(data))
+        write_bytes(png, folder / "figures" / f"{name}.png")
     write_text(design_yaml(ex), folder / "design.yaml")
     return write_text(build_html(ex, pngs, command), folder / "report.html")
