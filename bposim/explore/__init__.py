@@ -13,8 +13,8 @@ Morris, tornado and index charts), discovery (PRIM and CART: where scheme A lose
 """
 
 from .design import SAMPLERS, Design, DesignError, Parameter, build_design, design_names, load_design
-from .reference import DesignResult, simulate_points
+from .reference import ReferenceResult, simulate_points
 from .run import DesignRun, default_evaluator, run_design
 
-__all__ = ["SAMPLERS", "Design", "DesignError", "DesignResult", "DesignRun", "Parameter", "build_design",
+__all__ = ["SAMPLERS", "Design", "DesignError", "DesignRun", "ReferenceResult", "Parameter", "build_design",
            "default_evaluator", "design_names", "load_design", "run_design", "simulate_points"]

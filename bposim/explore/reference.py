@@ -27,12 +27,14 @@ from ..config import Config, Settings, as_dictconfig, compose_unvalidated, valid
 from ..simulate import simulate
 
 
-class DesignResult:
-    """What a design gave: `summary`, one row per point and replication, and the design itself."""
+class ReferenceResult:
+    """What the reference loop gave, in simulate_design's contract: `summary`, one row per point
+    and replication; `timeseries` (None: the loop keeps none); `points`, each point's Settings."""
 
-    def __init__(self, summary: pd.DataFrame, design: pd.DataFrame):
+    def __init__(self, summary: pd.DataFrame, points: list[Settings]):
         self.summary = summary
-        self.design = design
+        self.timeseries = None
+        self.points = points
 
 
 def _python(value: Any) -> Any:
@@ -78,7 +80,7 @@ def point_config(base: Any, values: dict) -> DictConfig:
     return cfg
 
 
-def simulate_points(design: pd.DataFrame, base: Any = None, replications: int = 1) -> DesignResult:
+def simulate_points(design: pd.DataFrame, base: Any = None, replications: int = 1) -> ReferenceResult:
     """Run every row of `design` with `bposim.simulate`, one after the other (the reference loop).
 
     design: one row per point; columns are dotted config names (client.audit_rate, scheme.price,
@@ -90,10 +92,11 @@ def simulate_points(design: pd.DataFrame, base: Any = None, replications: int = 
     The fast path with the same contract is bposim.simulate_design.
     """
     design = design.reset_index(drop=True)
-    tables = []
+    tables, points = [], []
     for i, row in enumerate(design.itertuples(index=False)):
         values = dict(zip(design.columns, row))
         settings = validate(point_config(base, values))
+        points.append(settings)
         summary = simulate(settings, replications=replications).summary
         front = pd.DataFrame({"point": i, "replication": summary["replication"].to_numpy()})
         for col in design.columns:
@@ -104,4 +107,4 @@ def simulate_points(design: pd.DataFrame, base: Any = None, replications: int = 
     for col in design.columns:  # keep the design's dtypes (a concat of scalars widens them)
         if col in summary.columns and len(summary):
             summary[col] = summary[col].astype(design[col].dtype)
-    return DesignResult(summary, design)
+    return ReferenceResult(summary, points)

@@ -1,5 +1,6 @@
-"""bposim.explore: designs checked up front, SALib samplers, the reference evaluator, the
-analyses (Sobol, Morris, tornado, PRIM, CART, optuna) and bposim-explore.
+"""Exploring designs (bposim.explore, all but the batch engine): designs checked up front, SALib
+samplers, the reference evaluator, the analyses (Sobol, Morris, tornado, PRIM, CART, optuna)
+and bposim-explore.
 
 Analyses are checked on a known function (an evaluator with the same contract as
 simulate_design, no simulation), so their answer is known; the model runs only at small sizes.
