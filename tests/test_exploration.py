@@ -127,6 +127,19 @@ def test_simulate_points_equals_simulate_of_each_point_alone():
             np.testing.assert_array_equal(got[k].to_numpy(), alone[k].to_numpy())
 
 
+def test_the_batch_engine_equals_the_reference_loop():
+    batch = pytest.importorskip("bposim.explore.batch", reason="the batch engine is not installed")
+    d = build_design(spec(size=6, replications=2, parameters={
+        "client": {"audit_rate": [0.05, 0.3], "review_period": {"levels": [0, 13]}},
+        "vendor": {"metric_gameability": [0.0, 1.2]}, "scheme": {"levels": ["per_volume", "shared_outcome"]}}))
+    points = d.sample()
+    fast = batch.simulate_design(points, base=SHORT, replications=2).summary
+    slow = simulate_points(points, base=SHORT, replications=2).summary
+    for k in ("client_net_value", "vendor_margin", "gaming", "trust_in_vendor", "switches"):
+        np.testing.assert_allclose(fast[k].to_numpy(), slow[k].to_numpy(), rtol=1e-12, atol=1e-9)
+    assert fast[["point", "replication"]].equals(slow[["point", "replication"]])
+
+
 def test_points_share_random_streams_replication_by_replication():
     # The same setting twice: the same numbers, replication by replication (common random numbers).
     points = pd.DataFrame({"client.audit_rate": [0.1, 0.2, 0.1]})

@@ -42,7 +42,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bposim-explore", description=__doc__.split("\n\n")[0],
                                      epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("overrides", nargs="*", help="design=NAME, then design.KEY=VALUE or config overrides")
-    parser.add_argument("--out", help="report folder (default: reports/explore-NAME-DATE-TIME)")
+    parser.add_argument("--out", help="report folder (default: reports/explore-NAME-DATE-TIME); give an "
+                                      "existing one to resume an interrupted design or search")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help="chunks of the design run in parallel (-1: all cores; batch engine only)")
     args = parser.parse_args(argv)
     command = "bposim-explore " + " ".join(shlex.quote(a) for a in argv)
     names = [o.partition("=")[2] for o in args.overrides if o.startswith("design=")]
@@ -63,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bposim-explore: {design.name}: {design.n_points()} points x {design.replications} replications"
           + (f" x 2 schemes" if design.compare else ""), file=sys.stderr)
     try:
-        ex = explore(design, folder=folder if design.sampler == "optuna" else None)
+        ex = explore(design, folder=folder, n_jobs=args.jobs)
     except (ConfigError, ValueError) as err:  # a point the up-front checks could not foresee
         print(f"bposim-explore: {_one_line(err)}", file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ contract works (tests pass a small one).
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Callable
 
@@ -66,12 +67,26 @@ def expand(design: Design, points: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([points.assign(scheme=s) for s in design.compare], ignore_index=True)
 
 
-def run_design(design: Design, points: pd.DataFrame | None = None, evaluate: Evaluator | None = None) -> DesignRun:
-    """Sample (unless points are given) and evaluate a design as one batch."""
+def accepted(evaluate: Evaluator, options: dict) -> dict:
+    """The options this evaluator takes (n_jobs, folder: the batch engine's; the loop takes none)."""
+    try:
+        names = inspect.signature(evaluate).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {k: v for k, v in options.items() if k in names and v is not None}
+
+
+def run_design(design: Design, points: pd.DataFrame | None = None, evaluate: Evaluator | None = None,
+               **options) -> DesignRun:
+    """Sample (unless points are given) and evaluate a design as one batch.
+
+    options: passed on to the evaluator when it takes them, e.g. n_jobs (chunks on all cores)
+    and folder (finished chunks kept there: a re-run resumes) for simulate_design.
+    """
     points = design.sample() if points is None else points.reset_index(drop=True)
     frame = expand(design, points)
     evaluate = evaluate or default_evaluator()
-    result = evaluate(frame, base=list(design.base), replications=design.replications)
+    result = evaluate(frame, base=list(design.base), replications=design.replications, **accepted(evaluate, options))
     summary = result.summary.copy()
     summary.insert(0, "sample", summary["point"].to_numpy() % len(points))
     if "scheme" not in summary.columns:

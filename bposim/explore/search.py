@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from .design import DesignError, Parameter, _parameter
-from .run import Evaluator, default_evaluator
+from .run import Evaluator, accepted, default_evaluator
 
 CLIENT, VENDOR = "client_net_value", "vendor_margin"
 
@@ -67,7 +67,7 @@ def _distributions(params: list[Parameter]) -> dict:
 
 
 def _optimise(study, scheme: str, params: list[Parameter], base, trials: int, batch: int, replications: int,
-              evaluate: Evaluator, tell) -> None:
+              evaluate: Evaluator, tell, n_jobs: int | None = None) -> None:
     from optuna.trial import TrialState
 
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
@@ -77,7 +77,8 @@ def _optimise(study, scheme: str, params: list[Parameter], base, trials: int, ba
     while done < trials:
         asked = [study.ask(dists) for _ in range(min(batch, trials - done))]
         frame = pd.DataFrame([{**t.params, "scheme": scheme} for t in asked])
-        summary = evaluate(frame, base=list(base or []), replications=replications).summary
+        summary = evaluate(frame, base=list(base or []), replications=replications,
+                           **accepted(evaluate, {"n_jobs": n_jobs})).summary
         means = summary.groupby("point")[[CLIENT, VENDOR]].mean()
         for i, t in enumerate(asked):
             tell(t, float(means.loc[i, CLIENT]), float(means.loc[i, VENDOR]))
@@ -99,7 +100,7 @@ def _table(study, scheme: str, params: list[Parameter], trials) -> pd.DataFrame:
 
 def best_terms(scheme: str, terms: dict, base: Any = None, trials: int = 64, batch: int = 16,
                replications: int = 1, min_vendor_margin: float = 0.0, folder=None, seed: int = 0,
-               evaluate: Evaluator | None = None) -> pd.DataFrame:
+               evaluate: Evaluator | None = None, n_jobs: int | None = None) -> pd.DataFrame:
     """Every trial of the client-optimal search, best feasible first (column `best` marks it)."""
     import optuna
 
@@ -116,7 +117,7 @@ def best_terms(scheme: str, terms: dict, base: Any = None, trials: int = 64, bat
         trial.set_user_attr("feasible", vendor >= min_vendor_margin)
         study.tell(trial, client)
 
-    _optimise(study, scheme, params, base, trials, batch, replications, evaluate, tell)
+    _optimise(study, scheme, params, base, trials, batch, replications, evaluate, tell, n_jobs)
     table = _table(study, scheme, params, study.get_trials(deepcopy=False))
     if table.empty:
         return table
@@ -128,7 +129,7 @@ def best_terms(scheme: str, terms: dict, base: Any = None, trials: int = 64, bat
 
 def pareto_front(scheme: str, terms: dict, base: Any = None, trials: int = 64, batch: int = 16,
                  replications: int = 1, folder=None, seed: int = 0,
-                 evaluate: Evaluator | None = None) -> pd.DataFrame:
+                 evaluate: Evaluator | None = None, n_jobs: int | None = None) -> pd.DataFrame:
     """Every trial of the two-party search; `pareto` marks those no other trial beats on both
     client net value and vendor margin (sorted along the front by client net value)."""
     import optuna
@@ -143,7 +144,7 @@ def pareto_front(scheme: str, terms: dict, base: Any = None, trials: int = 64, b
         trial.set_user_attr(VENDOR, vendor)
         study.tell(trial, [client, vendor])
 
-    _optimise(study, scheme, params, base, trials, batch, replications, evaluate, tell)
+    _optimise(study, scheme, params, base, trials, batch, replications, evaluate, tell, n_jobs)
     table = _table(study, scheme, params, study.get_trials(deepcopy=False))
     if table.empty:
         return table

@@ -50,16 +50,19 @@ class Exploration:
         return getattr(self.figures.get(name), "reading", "")
 
 
-def explore(design: Design, evaluate: Evaluator | None = None, folder: Path | None = None) -> Exploration:
+def explore(design: Design, evaluate: Evaluator | None = None, folder: Path | None = None,
+            n_jobs: int | None = None) -> Exploration:
     """Run the design through `evaluate` (default: the batch engine) and every analysis it calls for.
 
-    folder: where a search keeps its optuna study (search.db), so that a re-run resumes it.
+    folder: where a search keeps its optuna study (search.db) and a design its finished chunks
+    (chunks/), so that a re-run resumes. n_jobs: chunks run in parallel (batch engine only).
     """
     evaluate = evaluate or default_evaluator()
     if design.sampler == "optuna":
-        return _search(design, evaluate, folder)
+        return _search(design, evaluate, folder, n_jobs)
     started = time.perf_counter()
-    run = run_design(design, evaluate=evaluate)
+    run = run_design(design, evaluate=evaluate, n_jobs=n_jobs,
+                     folder=None if folder is None else folder / "chunks")
     ex = Exploration(design=design, run=run)
     ex.seconds["simulation"] = time.perf_counter() - started
     ex.tables["points"] = run.points.rename_axis("sample").reset_index()
@@ -164,7 +167,7 @@ def box_cover(design: Design) -> float:
 # --- searches -----------------------------------------------------------------------------------
 
 
-def _search(design: Design, evaluate: Evaluator, folder: Path | None) -> Exploration:
+def _search(design: Design, evaluate: Evaluator, folder: Path | None, n_jobs: int | None) -> Exploration:
     from .search import best_terms, pareto_front
 
     ex = Exploration(design=design, run=None)
@@ -177,12 +180,12 @@ def _search(design: Design, evaluate: Evaluator, folder: Path | None) -> Explora
         sub = (folder / scheme) if folder is not None else None
         table = best_terms(scheme, terms, base=design.base, trials=trials, batch=batch,
                            replications=design.replications, min_vendor_margin=float(s.get("min_vendor_margin", 0.0)),
-                           folder=sub, seed=design.seed, evaluate=evaluate)
+                           folder=sub, seed=design.seed, evaluate=evaluate, n_jobs=n_jobs)
         best.append(table)
         if s.get("pareto", True):
             fronts.append(pareto_front(scheme, terms, base=design.base, trials=trials, batch=batch,
                                        replications=design.replications, folder=sub, seed=design.seed,
-                                       evaluate=evaluate))
+                                       evaluate=evaluate, n_jobs=n_jobs))
     ex.seconds["search"] = time.perf_counter() - started
     trials_table = pd.concat(best, ignore_index=True)
     ex.tables["search_trials"] = trials_table
