@@ -22,7 +22,7 @@ SEED = 2024
 REPS = 12
 SHOCK_WEEKS = (53, 60)  # steps of shock=surge: starts in week 52 (step 53), lasts 8 weeks
 
-# Trust held at its start value: no gains and no losses, so a run's trust is the lever set.
+# Trust held at its start value: no gains and no losses, so the audit chance cannot move.
 STICKY_TRUST = tuple(f"client.{k}=0" for k in (
     "trust_gain", "trust_gain_flag", "trust_gain_action", "trust_gain_vendor_feedback",
     "trust_loss_gaming", "trust_loss_missed_break", "trust_loss_escalation", "trust_loss_repeat"))
@@ -57,32 +57,49 @@ def test_detection_resets_the_deviance_that_rare_audits_let_grow():
                   size=(0.04, 0.16))
 
 
+# Trust moved by its own gain from the same start: with no gain it falls on every bad sign, with a
+# big one it climbs. Both arms start a contract at the same trust, so a mechanism that read the
+# start value instead of the trust of the week would show no difference. Reviews off: no audit
+# boost, no switch resetting trust.
+TRUST_ARMS = ("client.trust_gain=0.2", "client.trust_gain=0")
+
+
+def with_last_weeks_trust(*overrides: str):
+    """Relationship-weeks with the client's trust as it stood when the week began."""
+    frame = rels(*overrides).sort_values(["replication", "relationship", "step"])
+    start = run(*overrides, reps=REPS, seed=SEED).settings.client.trust_init
+    before = frame.groupby(["replication", "relationship"]).trust_in_vendor.shift().fillna(start)
+    return frame.assign(trust_before=before)
+
+
 def test_audits_come_more_often_the_less_the_client_trusts():
-    # Trust held at 0.1 or 0.9, reviews off (no audit boost): the audit rate is
-    # audit_rate * (1 + audit_trust_sensitivity * (1 - trust)), so the ratio of audit counts is
-    # (1 + 0.9) / (1 + 0.1) with sensitivity 1.
-    wary = rels("client.review_period=0", *STICKY_TRUST, "client.trust_init=0.1")
-    trusting = rels("client.review_period=0", *STICKY_TRUST, "client.trust_init=0.9")
-    assert np.allclose(wary.trust_in_vendor, 0.1) and np.allclose(trusting.trust_in_vendor, 0.9)
-    effect = assert_effect(per_replication(wary, "audits"), per_replication(trusting, "audits"),
-                           "audits per relationship-week, wary vs trusting client")
-    ratio = wary.audits.mean() / trusting.audits.mean()
-    assert ratio == pytest.approx(1.9 / 1.1, rel=0.08), f"audit ratio {ratio:.3f}, effect {effect}"
+    # Audit chance audit_rate * (1 + audit_trust_sensitivity * (1 - trust)): linear in trust
+    # (and far from the cap of 1 here), so the difference in audits per relationship-week is
+    # audit_rate * sensitivity times the difference in trust.
+    trusting, wary = (with_last_weeks_trust("client.review_period=0", arm) for arm in TRUST_ARMS)
+    c = run("client.review_period=0", reps=REPS, seed=SEED).settings.client
+    gap = per_replication(trusting, "trust_before") - per_replication(wary, "trust_before")
+    assert gap.mean() > 0.4
+    expected = c.audit_rate * c.audit_trust_sensitivity * gap.mean()
+    assert_effect(per_replication(wary, "audits"), per_replication(trusting, "audits"),
+                  "audits per relationship-week, wary vs trusting client", size=(0.75 * expected, 1.25 * expected))
 
 
 def test_oversight_hours_fall_with_the_clients_trust():
     # Replaces a reading of hours by trust band in observed data (confounded: low-trust weeks
-    # are also weeks of breaks and repeated items). Trust held fixed; every per-event hour off,
-    # so what is left is supervision: base * (1 - trust_relief * trust) * (1 - scope_relief * clarity).
-    quiet = ("client.review_period=0", *STICKY_TRUST, "client.hours_per_audit=0", "client.hours_per_missed_break=0",
+    # are also weeks of breaks and repeated items). Every per-event hour off, so what is left is
+    # supervision, base * (1 - trust_relief * trust) * (1 - scope_relief * clarity), and the
+    # difference follows the difference in trust exactly.
+    quiet = ("client.review_period=0", "client.hours_per_audit=0", "client.hours_per_missed_break=0",
              "client.hours_per_flagged_break=0", "client.hours_per_feedback_item=0")
-    wary = rels(*quiet, "client.trust_init=0.1")
-    trusting = rels(*quiet, "client.trust_init=0.9")
-    p = run(*quiet, "client.trust_init=0.1", reps=REPS, seed=SEED).settings.client
-    expected = p.oversight_base_hours * p.oversight_trust_relief * 0.8 * (1 - p.oversight_scope_relief * p.expectation_clarity)
+    trusting, wary = (with_last_weeks_trust(*quiet, arm) for arm in TRUST_ARMS)
+    c = run(*quiet, reps=REPS, seed=SEED).settings.client
+    gap = per_replication(trusting, "trust_before") - per_replication(wary, "trust_before")
+    expected = (c.oversight_base_hours * c.oversight_trust_relief * (1 - c.oversight_scope_relief * c.expectation_clarity)
+                * gap.mean())
     assert expected > 0.5
     assert_effect(per_replication(wary, "oversight_hours"), per_replication(trusting, "oversight_hours"),
-                  "weekly oversight hours, wary vs trusting client", size=(0.98 * expected, 1.02 * expected))
+                  "weekly oversight hours, wary vs trusting client", size=(0.99 * expected, 1.01 * expected))
 
 
 # quality_weighted pays for quality, so it needs a bigger saving to cut corners at all.

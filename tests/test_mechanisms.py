@@ -28,7 +28,7 @@ from bposim.ops import SCALAR
 from bposim.state import CLIENT_TERMS, CONTRACT_START, PERIOD, WEEKLY, RelationshipState
 
 SEED = 2024
-REPS = 40
+REPS = 20
 SHOCK_WEEKS = (53, 60)  # steps of shock=surge: starts in week 52 (step 53), lasts 8 weeks
 
 

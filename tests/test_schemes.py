@@ -51,11 +51,25 @@ def test_quality_weighted_multiplier_floor_cap_and_sla_credit():
     assert big.pay(1.0, 1.0, 0, SCALAR) == pytest.approx(2 * 1.3)     # cap
 
 
-def test_hybrid_is_the_weighted_mix_of_its_parts():
-    h = make("hybrid", fixed_fee=0.25, per_volume=0.25, quality_weighted=0.25, shared_outcome=0.25)
-    parts = [make(n) for n in ("fixed_fee", "per_volume", "quality_weighted", "shared_outcome")]
+def test_hybrid_pays_the_weighted_mix_of_its_parts_at_their_declared_terms():
+    # Worked by hand at y = 0.9, s = 0.7, o = 3.0 with each part at its declared defaults:
+    # fixed_fee 1.9; per_volume 2.0 * 0.9 = 1.8; quality_weighted 2.0 * 0.9 * (1 + (0.7 - 0.75)) = 1.71
+    # (above the SLA threshold 0.5, so no credit); shared_outcome 0.6 + 0.35 * 3.0 = 1.65.
     y, s, o = 0.9, 0.7, 3.0
-    assert h.pay(y, s, o, SCALAR) == pytest.approx(sum(0.25 * p.pay(y, s, o, SCALAR) for p in parts))
+    default = make("hybrid")  # weights 0.3, 0.2, 0.3, 0.2
+    assert default.pay(y, s, o, SCALAR) == pytest.approx(0.3 * 1.9 + 0.2 * 1.8 + 0.3 * 1.71 + 0.2 * 1.65)
+    volume_only = make("hybrid", fixed_fee=0.0, per_volume=1.0, quality_weighted=0.0, shared_outcome=0.0)
+    assert volume_only.pay(y, s, o, SCALAR) == pytest.approx(1.8)
+    r = default.rates(y, s, 0.05, SCALAR)  # 0.2 * price + 0.3 * price * multiplier; outcome 0.2 * share
+    assert r.volume == pytest.approx(0.2 * 2.0 + 0.3 * 2.0 * 0.95, rel=1e-3)
+    assert r.outcome == pytest.approx(0.2 * 0.35)
+
+
+def test_hybrid_weights_must_add_up_to_one():
+    problems = []
+    build_scheme({"name": "hybrid", "fixed_fee": 0.5, "per_volume": 0.5, "quality_weighted": 0.5,
+                  "shared_outcome": 0.0}, problems)
+    assert len(problems) == 1 and "add up to 1" in problems[0] and "1.5" in problems[0]
 
 
 @pytest.mark.parametrize("name", ["per_volume", "fixed_fee", "shared_outcome", "hybrid", "quality_weighted"])
@@ -92,15 +106,18 @@ def test_rates_work_on_arrays_as_on_floats():
 
 
 def test_a_new_scheme_needs_only_its_class(monkeypatch):
-    """A scheme registered from outside runs through the whole model unchanged."""
-    @dataclasses.dataclass
-    class TieredParams:
-        price: float = 1.0
-        bonus: float = 0.5
+    """A scheme registered from outside, with the decorator alone, runs through the whole model."""
+    monkeypatch.setattr("bposim.schemes.base.SCHEMES", dict(SCHEMES))  # the registry is restored afterwards
+    from bposim.schemes import base
 
+    @register
     class Tiered(Scheme):
         name = "tiered_test"
-        Params = TieredParams
+
+        @dataclasses.dataclass
+        class Params:
+            price: float = 1.0
+            bonus: float = 0.5
 
         def pay(self, y, s, o, ops):
             return self.params.price * y + self.params.bonus * (s > 0.8)
@@ -108,11 +125,15 @@ def test_a_new_scheme_needs_only_its_class(monkeypatch):
         def rates(self, y, s, noise, ops):
             return Rates(volume=self.params.price + 0.0 * y, quality=0.0 * y, outcome=0.0 * y)
 
-    monkeypatch.setitem(SCHEMES, "tiered_test", Tiered)
-    cfg = bposim.compose()
-    cfg.scheme = {"name": "tiered_test", "price": 1.8, "bonus": 0.2}
-    result = bposim.simulate(cfg, replications=2)
-    assert (result.summary.scheme == "tiered_test").all()
-    assert result.summary.payments.gt(0).all()
-    register(Tiered)  # the decorator form
-    assert SCHEMES["tiered_test"] is Tiered
+    assert "tiered_test" in base.SCHEMES and "tiered_test" not in SCHEMES
+    problems = []
+    built = build_scheme({"name": "tiered_test", "price": 1.8, "bonus": 0.2}, problems)
+    assert not problems and isinstance(built, Tiered) and built.params.price == 1.8
+    results = {}
+    for price in (0.9, 1.8):
+        cfg = bposim.compose(["seed=5", "market.n_clients=2"])
+        cfg.scheme = {"name": "tiered_test", "price": price, "bonus": 0.2}
+        results[price] = bposim.simulate(cfg, replications=2).summary
+    assert (results[1.8].scheme == "tiered_test").all()
+    # The model pays what the class says: twice the price, about twice the pay (capacity caps volume).
+    assert (results[1.8].payments > 1.5 * results[0.9].payments).all()
