@@ -36,6 +36,10 @@ class BPOModel(mesa.Model):
             (replication r uses streams seeded by (seed, r), as it would alone).
         collect: fill `datacollector` every week (Mesa's tools read it); `simulate` turns it
             off and reads the faster recorder instead.
+        points: design points run side by side (bposim.explore): the settings' parameters that
+            differ between points are (points x replications, 1) arrays, point-major (row
+            p * replications + r), and replication r of every point draws the same numbers.
+            `replications` then counts the rows of all points together.
         engine: "array" (numpy over all relationships at once), "agents" (each relationship a
             Mesa agent stepping its own floats: the same equations, one at a time) or "auto"
             (agents for a handful of relationships, where they are faster, array otherwise).
@@ -46,14 +50,15 @@ class BPOModel(mesa.Model):
     """
 
     def __init__(self, config: Any = None, *, rng: Any = None, replications: int | None = None,
-                 collect: bool = True, engine: str = "auto", **params: Any):
+                 collect: bool = True, engine: str = "auto", points: int = 1, **params: Any):
         settings = settings_from(config, params)
         cfg = settings.config
         seed = seed_keyword(rng, cfg.seed)
         super().__init__(rng=seed)
         self.settings = settings
         self.seed = seed
-        self.replications = replications_keyword(replications, cfg.replications)
+        self.points = int(points)
+        self.replications = replications_keyword(replications, cfg.replications) * self.points
         self.n_steps = cfg.steps
         self._build(settings)
         if engine == "auto":
@@ -75,13 +80,13 @@ class BPOModel(mesa.Model):
         R, C, V, k = self.replications, m.n_clients, m.n_vendors, m.vendors_per_client
         N = C * k
         self.n_relationships = N
-        self.streams = Streams(self.seed, R, {
+        self.streams = Streams(self.seed, R // self.points, {
             "structure": C, "demand": C, "shocks": 1, "decisions": N, "production": N,
-            "breaks": N, "audits": N, "feedback": N, "reviews": N, "renewals": N})
+            "breaks": N, "audits": N, "feedback": N, "reviews": N, "renewals": N}, copies=self.points)
         # Client sizes: lognormal around base_demand, client 0 scaled to be the big one.
         z = self.streams.once("structure", (C,))
         size = m.base_demand * np.exp(m.client_size_spread * z - 0.5 * m.client_size_spread ** 2)
-        size[:, 0] *= m.big_client_multiplier
+        size[:, :1] *= m.big_client_multiplier
         self.client_size = size                                   # (R, C)
         self.client_of = np.repeat(np.arange(C), k)               # (N,)
         slot = np.tile(np.arange(k), C)
@@ -97,7 +102,7 @@ class BPOModel(mesa.Model):
         self._row_offset = (np.arange(R) * V)[:, None]
         self.refresh_vendor_index()
         self.shock_left = np.zeros((R, 1))
-        self.shocks_possible = p.shock.week >= 0 or p.shock.random_rate > 0
+        self.shocks_possible = bool(p.shock.week >= 0 or np.any(p.shock.random_rate > 0))
         # Relationships by client, indexed once: client c holds by_client[starts[c]:starts[c + 1]].
         self._by_client = np.argsort(self.client_of, kind="stable")
         self._client_starts = np.concatenate(([0], np.cumsum(np.bincount(self.client_of, minlength=C))))

@@ -44,11 +44,13 @@ class Stream:
     share the batch.
     """
 
-    def __init__(self, seed: int, replications: int, name: str, width: int, chunk_cells: int = 1 << 17):
+    def __init__(self, seed: int, replications: int, name: str, width: int, chunk_cells: int = 1 << 17,
+                 copies: int = 1):
         self.kind, self.k = STREAMS[name]
         self.width = width
+        self.copies = copies
         self.gens = [generator(seed, r, name) for r in range(replications)]
-        per_week = replications * self.k * width
+        per_week = replications * copies * self.k * width
         self.chunk = int(max(1, min(52, chunk_cells // max(per_week, 1))))
         self._buf = None
         self._lists = None
@@ -65,6 +67,8 @@ class Stream:
             self._buf = np.empty((self.chunk, self.k, len(self.gens), self.width))
             for r, g in enumerate(self.gens):
                 self._buf[:, :, r, :] = draw(g)
+        if self.copies > 1:
+            self._buf = np.tile(self._buf, (1, 1, self.copies, 1))
         self._pos = 0
 
     def next(self) -> np.ndarray:
@@ -106,12 +110,17 @@ class Stream:
 
 
 class Streams:
-    """All named streams of one model; `widths` gives each stream's unit count."""
+    """All named streams of one model; `widths` gives each stream's unit count.
 
-    def __init__(self, seed: int, replications: int, widths: dict[str, int]):
+    copies > 1 repeats the replications' blocks that many times along the replication axis
+    (design points side by side: replication r of every point sees the same numbers).
+    """
+
+    def __init__(self, seed: int, replications: int, widths: dict[str, int], copies: int = 1):
         self.seed = int(seed)
         self.replications = replications
-        self._streams = {name: Stream(seed, replications, name, w) for name, w in widths.items()}
+        self.copies = copies
+        self._streams = {name: Stream(seed, replications, name, w, copies=copies) for name, w in widths.items()}
 
     def __getitem__(self, name: str) -> Stream:
         return self._streams[name]
@@ -120,5 +129,7 @@ class Streams:
         """A one-off draw (set-up), shape (R, *shape), from the named stream's own generators."""
         s = self._streams[name]
         if s.kind == "uniform":
-            return np.stack([g.random(shape) for g in s.gens])
-        return np.stack([g.standard_normal(shape) for g in s.gens])
+            out = np.stack([g.random(shape) for g in s.gens])
+        else:
+            out = np.stack([g.standard_normal(shape) for g in s.gens])
+        return np.tile(out, (self.copies,) + (1,) * len(shape)) if self.copies > 1 else out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from .dynamics.contract import audit_chance, client_value
-from .ops import SCALAR
+from .ops import ARRAY
 
 # This week's choices at set-up. A switch does not reset them: they are what the week just
 # recorded shows, and a new team sets up at its best response in its first week anyway.
@@ -28,7 +28,7 @@ CONTRACT_START = {
     "trust_in_vendor": lambda p: p.client.trust_init,
     "trust_in_client": lambda p: p.vendor.trust_init,
     "engagement": lambda p: p.vendor.engagement_init,
-    "audit_belief": lambda p: audit_chance(p.client, 1.0, p.client.trust_init, SCALAR),
+    "audit_belief": lambda p: one_or_many(audit_chance(p.client, 1.0, p.client.trust_init, ARRAY)),
     "deviance": lambda p: 0.0,
     "warning_risk": lambda p: 0.0,
     "open_items": lambda p: 0.0,
@@ -78,13 +78,26 @@ def new_array_state(settings, base: np.ndarray) -> RelationshipState:
     shape = base.shape
     st = RelationshipState(base=base)
     for name, start in {**CHOICES_START, **CONTRACT_START, **CLIENT_TERMS}.items():
-        setattr(st, name, np.full(shape, float(start(settings))))
+        setattr(st, name, filled(shape, start(settings)))
     for name in PERIOD + WEEKLY:
         setattr(st, name, np.zeros(shape))
-    st.outcome_ring = [np.full(shape, expected_outcome_start(settings))
+    st.outcome_ring = [filled(shape, expected_outcome_start(settings))
                        for _ in range(settings.market.outcome_lag + 1)]
     st.outcome_pos = 0
     return st
+
+
+def one_or_many(value):
+    """A float for one set of settings; the (rows, 1) array as it is when design points run side
+    by side, each with its own parameters (bposim.explore)."""
+    return float(value) if np.ndim(value) == 0 else value
+
+
+def filled(shape, value) -> np.ndarray:
+    """A new float array of `shape` holding value: a number, or one per row (rows, 1)."""
+    if np.ndim(value) == 0:
+        return np.full(shape, float(value))
+    return np.broadcast_to(value, shape).astype(float)
 
 
 def expected_outcome_start(settings) -> float:

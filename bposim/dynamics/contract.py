@@ -8,10 +8,14 @@ discount factor (`weekly_discount`).
 
 from __future__ import annotations
 
+import numpy as np
+
 
 def weekly_discount(v) -> float:
     """The vendor's weekly discount factor: vendor.discount_factor when set (>= 0), else derived
     from the annual cost of capital, (1 + vendor.annual_discount_rate) ** (-1/52)."""
+    if np.ndim(v.discount_factor) > 0:  # design points side by side, each with its own
+        return np.where(v.discount_factor >= 0.0, v.discount_factor, (1.0 + v.annual_discount_rate) ** (-1.0 / 52.0))
     if v.discount_factor >= 0.0:
         return v.discount_factor
     return (1.0 + v.annual_discount_rate) ** (-1.0 / 52.0)
@@ -24,7 +28,7 @@ def audit_chance(c, audit_boost, trust, ops):
 
 def contract_rates(st, p, ops):
     """Marginal pay per unit of volume, score and outcome, after the client's re-weighting and re-pricing."""
-    r = p.scheme.rates(st.volume_expected, st.score_expected, max(p.market.quality_noise, 0.01), ops)
+    r = p.scheme.rates(st.volume_expected, st.score_expected, ops.maximum(p.market.quality_noise, 0.01), ops)
     bonus = st.quality_tilt * p.client.quality_bonus_rate
     return st.price_factor * r.volume, st.price_factor * (r.quality + bonus), st.price_factor * r.outcome
 

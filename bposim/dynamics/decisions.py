@@ -110,7 +110,7 @@ def best_response(st, p, ops):
     p_term = ops.minimum(c.termination_on_detection + st.warning_risk, 1.0) * c.review_terminate * can_end
     expected_penalty = st.audit_belief * (c.gaming_sanction + p_term * continuation)
     aversion = (v.gaming_aversion + v.engagement_aversion * st.engagement) * (1.0 - st.deviance)
-    g = ops.clip((gain - expected_penalty - aversion) / max(v.gaming_cost, 1e-12), 0.0, 1.0)
+    g = ops.clip((gain - expected_penalty - aversion) / ops.maximum(v.gaming_cost, 1e-12), 0.0, 1.0)
     return t_vol, t_qual, g, honest_margin, risk_premium
 
 

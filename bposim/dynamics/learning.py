@@ -41,7 +41,7 @@ def update_engagement(st, p, ops):
     st.margin_rate_expected = st.margin_rate_expected + v.margin_learning * (rate - st.margin_rate_expected)
     margin_score = ops.clip(0.5 + st.margin_rate_expected / (2.0 * v.margin_reference), 0.0, 1.0)
     w_m, w_r, w_t = v.engagement_weight_margin, v.engagement_weight_recognition, v.engagement_weight_trust
-    target = (w_m * margin_score + w_r * c.recognition + w_t * st.trust_in_client) / max(w_m + w_r + w_t, 1e-12)
+    target = (w_m * margin_score + w_r * c.recognition + w_t * st.trust_in_client) / ops.maximum(w_m + w_r + w_t, 1e-12)
     st.engagement = st.engagement + v.engagement_speed * (target - st.engagement)
 
 

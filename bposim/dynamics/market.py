@@ -22,7 +22,7 @@ def advance_shocks(shock_left: np.ndarray, week: int, p, u: np.ndarray) -> np.nd
     left = np.maximum(shock_left - 1, 0)
     if s.week >= 0 and week == s.week:
         left = np.maximum(left, s.duration)
-    if s.random_rate > 0:
+    if np.any(s.random_rate > 0):  # an array when design points differ in it
         left = np.where((left == 0) & (u < s.random_rate), s.duration, left)
     return left
 

@@ -49,7 +49,7 @@ def review(st, p, u, n_vendors, ops):
                                 ops.where(relax, st.verification * (1.0 - back), st.verification))
     st.quality_tilt = ops.where(reweight, st.quality_tilt + step * (1.0 - st.quality_tilt),
                                 ops.where(relax, st.quality_tilt * (1.0 - back), st.quality_tilt))
-    most_boost = 1.0 / max(c.audit_rate, 1e-6)
+    most_boost = 1.0 / ops.maximum(c.audit_rate, 1e-6)
     st.audit_boost = ops.where(reweight, ops.minimum(st.audit_boost * c.audit_boost_step, most_boost),
                                ops.where(relax, ops.maximum(st.audit_boost / c.audit_relax_step, 1.0), st.audit_boost))
 
