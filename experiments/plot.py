@@ -31,11 +31,12 @@ import pandas as pd  # noqa: E402
 import yaml  # noqa: E402
 
 from bposim.analysis.stats import t975  # noqa: E402
+from bposim.schemes import BUSINESS, COLOURS  # noqa: E402
 from bposim.sweep.collate import finished_jobs, job_overrides  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SCHEMES = ("per_volume", "quality_weighted", "shared_outcome", "fixed_fee", "hybrid")
+SCHEMES = BUSINESS  # the registry's order and colours, as in bposim's own reports
 COLORS = plt.rcParams["axes.prop_cycle"].by_key()["color"]
 
 plt.rcParams.update({"figure.dpi": 110, "savefig.dpi": 110, "axes.grid": True, "grid.alpha": 0.3,
@@ -193,7 +194,7 @@ def scheme_comparison(sweep_dir, out):
 
     fig, axes = plt.subplots(2, 3, figsize=(14, 8))
     x = np.arange(len(order))
-    colors = [COLORS[i] for i in range(len(order))]
+    colors = [COLOURS[x] for x in order]
     panels = [("cnv_k", "Client net value, 3-year total", "kMU"),
               ("margin_k", "Vendor margin, 3-year total", "kMU"),
               ("gaming", "Corner-cutting (share of work, run mean)", "share of work"),
