@@ -311,3 +311,18 @@ def test_console_script_is_declared():
     assert 'bposim-explore = "bposim.explore.cli:bposim_explore"' in text and '"bposim.explore"' in text
     done = subprocess.run([sys.executable, "-m", "bposim.explore.cli", "--help"], capture_output=True, text=True)
     assert done.returncode == 0 or "designs shipped" in done.stdout
+
+
+def test_a_search_design_reports_best_terms_and_resumes_in_its_folder(tmp_path):
+    out = tmp_path / "search"
+    args = ["design=best_terms", "design.search.batch=4", "design.replications=1", "steps=10",
+            "~design.search.terms.shared_outcome", "~design.search.terms.fixed_fee", "--out", str(out)]
+    assert explore_main(["design.search.trials=4", *args]) == 0
+    assert explore_main(["design.search.trials=8", *args]) == 0   # resumes: 4 more trials each
+    trials = pd.read_parquet(out / "search_trials.parquet")
+    assert trials.groupby("scheme").size().to_dict() == {"per_volume": 8, "quality_weighted": 8}
+    best = pd.read_csv(out / "best_terms.csv")
+    assert list(best.scheme) == ["per_volume", "quality_weighted"]
+    assert (out / "per_volume" / "search.db").exists()
+    html = (out / "report.html").read_text()
+    assert 'id="best-terms"' in html and 'id="pareto"' in html and "data:image/png;base64," in html

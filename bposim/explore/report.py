@@ -78,7 +78,7 @@ def design_table(ex: Exploration) -> pd.DataFrame:
     if ex.design.sampler == "optuna":
         for scheme in ex.design.schemes():
             for name, bounds in ex.design.terms(scheme).items():
-                if any(x["parameter"] == name and x.get("scheme") for x in out):
+                if name in ex.design.names:  # shared by every scheme: listed once above
                     continue
                 r = rows.get(name, {})
                 out.append({"parameter": f"{name} ({scheme})", "varied over": f"[{bounds[0]:g}, {bounds[1]:g}]",
