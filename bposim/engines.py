@@ -151,7 +151,10 @@ class AgentEngine:
         m, p = self.model, self.model.settings
         client_of = self.client_of
         eps_demand = m.streams["demand"].next_lists()[0]
-        per_stream = [m.streams[name].next_lists() for name in Draws._fields]  # each: [k][R][N]
+        # each: [k][R][N]; renewal draws matter only when contracts have a term (skipped otherwise)
+        terms = p.client.contract_term > 0
+        per_stream = [m.streams[name].next_lists() if name != "renewals" or terms else m.streams[name].skip()
+                      for name in Draws._fields]
         n_vendors = p.market.n_vendors
         for r, row in enumerate(self.grid):
             level_r = level if isinstance(level, float) else float(level[r, 0])
@@ -163,7 +166,7 @@ class AgentEngine:
                 st.demand = weekly_demand(st.base, level_r, eps_demand[r][client_of[a.index]], p, SCALAR)
                 load[int(st.vendor_id)] += st.demand
                 staff[int(st.vendor_id)] += st.staff
-                a.draws = Draws(*[[k_rows[r][a.index] for k_rows in s] for s in per_stream])
+                a.draws = Draws(*[None if s is None else [k_rows[r][a.index] for k_rows in s] for s in per_stream])
                 a.review_now = review_now
             capacity = [s * staffed_r for s in staff]
             short = [load[v] > capacity[v] for v in range(n_vendors)]

@@ -257,8 +257,27 @@ def test_an_outcome_that_counts_unserved_demand_buys_volume_under_outcome_sharin
                   "volume", "outcome share with unserved demand in the outcome")
 
 
-def test_a_volume_floor_makes_a_fixed_fee_vendor_deliver():
+def test_a_volume_floor_makes_a_fixed_fee_vendor_deliver_when_the_credit_outweighs_the_effort():
     # Without the pull of the work queue (intrinsic_volume = 0) nothing in a fixed fee asks for volume.
-    common = ("scheme=fixed_fee", "vendor.intrinsic_volume=0")
-    assert_higher(summary(*common, "scheme.volume_floor=0.9"), summary(*common), "volume",
-                  "fixed fee with a 90% volume SLA")
+    common = ("scheme=fixed_fee", "vendor.intrinsic_volume=0", "scheme.volume_floor=0.9")
+    none = summary("scheme=fixed_fee", "vendor.intrinsic_volume=0")
+    full_credit = summary(*common, "scheme.sla_credit=1.0")
+    assert_higher(full_credit, none, "volume", "fixed fee with a 90% volume SLA, whole fee at stake")
+    share = lambda s: float(s.volume.sum() / s.demand.sum())  # noqa: E731
+    assert share(none) < 0.05 and share(full_credit) > 0.6
+    # A credit worth less than the effort of reaching the floor (0.2 x 1.9 MU against about
+    # 0.95 MU of effort a unit of demand) is not worth meeting: the vendor takes the credit.
+    small_credit = summary(*common, "scheme.sla_credit=0.2")
+    assert share(small_credit) < 0.05
+
+
+def test_both_engines_agree_with_terms_participation_and_risk_in_money():
+    overrides = ["client.contract_term=26", "market.n_clients=1", "market.n_vendors=2", "steps=120",
+                 "scheme.pricing=participation", "vendor.risk_in_money=true", "vendor.discount_factor=-1"]
+    models = [bposim.BPOModel(bposim.compose(overrides), replications=2, engine=e, collect=False)
+              for e in ("array", "agents")]
+    for _ in range(120):
+        for m in models:
+            m.advance_week()
+    for name in ("fixed_pay", "vendor_id", "tenure", "trust_in_vendor", "gaming", "period_risk"):
+        np.testing.assert_allclose(getattr(models[0].state, name), getattr(models[1].state, name), atol=1e-9)

@@ -88,6 +88,9 @@ def best_response(st, p, ops):
     cap_quality = ops.maximum(m.quality_ceiling - v.base_quality, 0.0) / kappa
     t_vol, t_qual = box_best_response(v.cost_volume, v.cost_substitution, v.cost_quality,
                                       m_vol, m_qual, cap_volume, cap_quality, ops)
+    for level in p.scheme.volume_steps():
+        t_vol, t_qual = meet_volume_step(st, p, level, d, kappa, m_vol, m_qual, t_vol, t_qual,
+                                         cap_volume, cap_quality, ops)
 
     # Value of the relationship going on: honest certainty-equivalent margin, discounted over
     # the weeks the relationship can be expected to last.
@@ -112,6 +115,25 @@ def best_response(st, p, ops):
     aversion = (v.gaming_aversion + v.engagement_aversion * st.engagement) * (1.0 - st.deviance)
     g = ops.clip((gain - expected_penalty - aversion) / ops.maximum(v.gaming_cost, 1e-12), 0.0, 1.0)
     return t_vol, t_qual, g, honest_margin, risk_premium
+
+
+def meet_volume_step(st, p, level, d, kappa, m_vol, m_qual, t_vol, t_qual, cap_volume, cap_quality, ops):
+    """Where pay steps up once the volume count reaches `level` (an SLA floor), the better of the
+    smooth best response and the least effort that reaches the step: a local marginal rate
+    cannot see a step, so the vendor compares the two plans' pay less effort cost.
+    """
+    v, c = p.vendor, p.client
+    reach = ops.minimum(level / ops.maximum(d, 1e-9), cap_volume)
+    reach_q = ops.clip((m_qual - v.cost_substitution * reach) / v.cost_quality, 0.0, cap_quality)
+
+    def value(a, b):
+        y = d * a
+        q = v.base_quality + kappa * b
+        pay = contract_pay(st, p, y, q, client_value(c, y, q, d, 1.0), ops)
+        return pay + m_vol * a + m_qual * b - effort_cost(v, a, b)
+
+    better = (reach > t_vol) & (value(reach, reach_q) > value(t_vol, t_qual))
+    return ops.where(better, reach, t_vol), ops.where(better, reach_q, t_qual)
 
 
 def pay_risk_premium(st, p, b_y, b_s, b_o, o_qual):

@@ -73,6 +73,14 @@ class Scheme(ABC):
     def rates(self, y, s, noise, ops) -> Rates:
         """Marginal pay of each measure at the expected point (y, s); noise is the score's sd."""
 
+    def volume_steps(self) -> tuple[float, ...]:
+        """Volume counts (per unit of baseline demand) at which pay steps up, such as an SLA floor.
+
+        The vendor's best response reads local marginal rates, which cannot see a step; at each
+        level here it also weighs reaching the step against its smooth best response.
+        """
+        return ()
+
     @classmethod
     def check(cls, params: "Scheme.Params", problems: list[str]) -> None:
         """Rules tying two parameters together (single-field ranges are declared with param)."""

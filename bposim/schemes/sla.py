@@ -2,8 +2,7 @@
 
 A credit that falls due when a measure lands below a threshold is a step in pay; through the
 measure's normal noise the vendor sees the chance of falling below it and the density of
-landing just there, which is a smooth marginal incentive. Used by quality_weighted (a score
-threshold) and fixed_fee (a volume floor).
+landing just there, which is a smooth marginal incentive (quality_weighted's score threshold).
 """
 
 _SQRT_2PI = 2.5066282746310002
