@@ -82,7 +82,7 @@ def _run(cfg: DictConfig) -> None:
     folder = Path(hc.runtime.output_dir)
     sweeping = hc.mode == RunMode.MULTIRUN
     if sweeping and (folder / DONE).exists():
-        print(f"bposim: {folder.name}: already done, skipped")
+        print(f"bposim: {_job_name(folder, hc)}: already done, skipped")
         return
     # Hydra hands the job its configuration without the hydra node: validated as it is, no copy.
     settings = validate(without_hydra(cfg))
@@ -92,10 +92,15 @@ def _run(cfg: DictConfig) -> None:
     result = simulate(settings)
     write_run(result, folder, timeseries_every=cfg.record.timeseries_every if sweeping else 1)
     if sweeping:
-        print(f"bposim: {folder.name}: done")
+        print(f"bposim: {_job_name(folder, hc)}: done")
         return
     print(format_summary(result))
     print(f"  results: {folder}")
+
+
+def _job_name(folder: Path, hc) -> str:
+    # The folder's (safe) name, not the raw overrides: a value could hold control characters.
+    return folder.name if hc.job.override_dirname else "defaults"
 
 
 def _default_sweeper(argv: list[str]) -> list[str]:

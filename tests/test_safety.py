@@ -178,6 +178,14 @@ def test_a_run_folder_that_cannot_be_written_stops_before_anything_is_written(tm
     assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
 
 
+def test_a_sweep_folder_that_cannot_be_written_stops_before_any_job(tmp_path):
+    (tmp_path / "afile").write_text("")
+    out = subprocess.run([EXE, "-m", "seed=1,2", *SMALL, "hydra.sweep.dir=afile/s"], cwd=tmp_path,
+                         capture_output=True, text=True)
+    assert out.returncode == 2 and "hydra.sweep.dir" in out.stderr and "Traceback" not in out.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["afile"]
+
+
 def test_probe_writable_names_the_option_and_leaves_nothing(tmp_path):
     (tmp_path / "f").write_text("")
     for path in (tmp_path / "f", tmp_path / "f" / "x", Path("/proc/bposim/x")):
