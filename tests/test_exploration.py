@@ -326,3 +326,13 @@ def test_a_search_design_reports_best_terms_and_resumes_in_its_folder(tmp_path):
     assert (out / "per_volume" / "search.db").exists()
     html = (out / "report.html").read_text()
     assert 'id="best-terms"' in html and 'id="pareto"' in html and "data:image/png;base64," in html
+
+
+@pytest.mark.parametrize("study", ["client_value", "gain_share_vs_quality", "best_terms"])
+def test_each_explore_study_has_its_design_readme_and_figure(study):
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    text = (root / "experiments" / study / "README.md").read_text(encoding="utf-8")
+    assert f"bposim-explore design={study}" in text and "**What the model shows**" in text
+    assert (root / "experiments" / study / "figure.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert study in design_names()
+    assert f"({study}/README.md)" in (root / "experiments" / "README.md").read_text(encoding="utf-8")
