@@ -27,7 +27,13 @@ def test_sweep_progress_counts_finished_jobs_and_runs(tmp_path, capsys):
                         interval=0.01, force=True).start()
     (tmp_path / "job0" / "summary.parquet").write_text("x")
     (tmp_path / "job2" / "summary.parquet").write_text("x")
-    time.sleep(0.1)
+    # The bar polls the folder on its own thread: wait until it has seen both (a loaded machine
+    # may take a while), but never past a deadline.
+    deadline = time.monotonic() + 30.0
+    while bar.bar.n < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert bar.bar.n == 2
+    time.sleep(0.05)  # a few more polls: a third job must not be counted out of nowhere
     assert bar.bar.n == 2
     bar.stop()
     err = capsys.readouterr().err
