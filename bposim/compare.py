@@ -84,6 +84,7 @@ def run_comparison(overrides: list[str], baseline: str | None = None) -> Compari
     unknown = [s for s in schemes if s not in SCHEMES]
     if unknown:
         raise ConfigError([f"scheme = {unknown[0]!r} is not a known scheme: allowed {', '.join(sorted(SCHEMES))}"])
+    status_quo = baseline is not None
     baseline = baseline or schemes[0]
     if baseline not in schemes:
         raise ConfigError([f"--baseline {baseline!r} is not among the compared schemes {', '.join(schemes)}"])
@@ -98,14 +99,17 @@ def run_comparison(overrides: list[str], baseline: str | None = None) -> Compari
     results = pd.concat(tables, ignore_index=True)
     timeseries = pd.concat(series, ignore_index=True)
     return Comparison(schemes=schemes, baseline=baseline, configs=configs, results=results,
-                      timeseries=timeseries, settings=settings, overrides=rest)
+                      timeseries=timeseries, settings=settings, overrides=rest, status_quo=status_quo)
 
 
 @guarded("bposim-compare")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bposim-compare", description=__doc__.split("\n\n")[0])
     parser.add_argument("overrides", nargs="*", help="Hydra-style overrides, e.g. scheme=per_volume,fixed_fee seed=3")
-    parser.add_argument("--baseline", help="scheme the others are compared with (default: the first)")
+    parser.add_argument("--baseline", "--status-quo", dest="baseline",
+                        help="the contract the client has today: the verdict says what changing from it gains, "
+                             "and the paired table is against it (default: no status quo; the paired table is "
+                             "against the first scheme, the verdict compares every pair)")
     parser.add_argument("--out", help="report folder (default: reports/compare-DATE-TIME)")
     args = parser.parse_args(argv)
     command = "bposim-compare " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
@@ -117,8 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     report = comparison.write(folder, command.strip())
     print(f"bposim-compare: {len(comparison.schemes)} schemes x {comparison.replications} replications "
           f"simulated in {simulated:.1f} s, report in {time.perf_counter() - started - simulated:.1f} s")
+    print(report.section("verdict").text)
     print(comparison.headline(report).to_string())
-    print("(mean [95% CI] over replications; money in MU over the run)")
+    print(f"(mean [95% CI] over replications; money in {comparison.money.currency} over the run)")
     print(f"tables: {folder / 'scorecard.csv'}, {folder / 'paired.csv'} (and .md)")
     print(f"report: {folder / 'report.html'}")
     return 0

@@ -33,6 +33,7 @@ from bposim.config import (  # noqa: E402
     Config,
     MarketConfig,
     RecordConfig,
+    ReportConfig,
     ShockConfig,
     VendorConfig,
 )
@@ -46,6 +47,7 @@ SECTIONS = (
     ("client", ClientConfig),
     ("shock", ShockConfig),
     ("record", RecordConfig),
+    ("report", ReportConfig),
 )
 
 BLOCKS = {

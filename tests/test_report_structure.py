@@ -51,7 +51,8 @@ def test_results_objects_are_frozen_no_attribute_is_set_after_construction(compa
 
 def test_html_and_markdown_come_from_the_same_section_data(report):
     kinds = [type(s) for s in report.sections]
-    assert kinds[:3] == [Summary, Scorecard, Paired] and Figures in kinds
+    order = [k for k in kinds if k in (Summary, Scorecard, Paired)]
+    assert order == [Summary, Scorecard, Paired] and Figures in kinds
     for section in report.sections:
         html, md = render(section, "html"), render(section, "md")
         assert f'<section id="{section.id}">' in html

@@ -22,6 +22,7 @@ from omegaconf import OmegaConf
 
 from ..io import write_parquet, write_text
 from ..metrics import HEADLINE
+from .money import Money
 from .tables import ResultTables, TablesView, result_tables
 
 
@@ -36,14 +37,21 @@ class Comparison(TablesView):
     timeseries: pd.DataFrame | None  # the weekly columns of the fan charts
     settings: dict[str, Any] = field(default_factory=dict)  # scheme -> validated Settings
     overrides: list[str] = field(default_factory=list)  # the overrides shared by every scheme
+    status_quo: bool = False  # the baseline is the contract the client has today (named by the user)
 
     @property
     def replications(self) -> int:
         return len(self.results) // len(self.schemes)
 
+    @property
+    def money(self) -> Money:
+        """How the report shows money (report.currency, report.money_scale of the first scheme)."""
+        return Money.of(list(self.settings.values()))
+
     @cached_property
     def tables(self) -> ResultTables:
-        return result_tables(self.results, by="scheme", baseline=self.baseline, order=self.schemes)
+        return result_tables(self.results, by="scheme", baseline=self.baseline, order=self.schemes,
+                             status_quo=self.status_quo)
 
     def report(self, command: str = ""):
         """The report (bposim.analysis.report.Report) of this comparison."""

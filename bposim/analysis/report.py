@@ -33,7 +33,11 @@ from ..config import describe
 from ..io import write_bytes, write_text
 from . import figures as F
 from .formats import md_table, value_text
-from .sections import build_sections, context_line, render_html, render_markdown
+from .money import Money
+from .sections import (Assumptions, Provenance, Summary, context_line, figure_sections, headline,
+                       paired_section, pl_section, render_html, render_markdown, scorecard_section, section_spec)
+from .verdict import verdict_section
+from .what_ran import setup_section
 from .tables import ResultTables, TablesView, coerce_value, default_by, factors, replications_text, result_tables
 
 __all__ = ["Report", "assumptions_table", "build_report", "coerce_value", "config_hash", "default_by", "factors",
@@ -75,6 +79,10 @@ class Report(TablesView):
         write_text(self.paired.to_csv(index=False), folder / "paired.csv")
         write_text(md_table(self.scorecard_wide) + "\n", folder / "scorecard.md")
         write_text(md_table(self.paired_wide) + "\n", folder / "paired.md")
+        write_text(self.tables.every_pair.to_csv(index=False), folder / "pairs_all.csv")
+        pl = next((s for s in self.sections if s.id == "client-pl"), None)
+        if pl is not None:
+            write_text(pd.DataFrame(pl.numbers).to_csv(index=False), folder / "client_pl.csv")
         if self.assumptions is not None:
             write_text(self.assumptions.to_csv(index=False), folder / "assumptions.csv")
         if figures:
@@ -126,12 +134,27 @@ def report_from_tables(t: ResultTables, timeseries: pd.DataFrame | None = None, 
     pngs = {name: _png(fig) for name, fig in figs.items()}
     assumptions = assumptions_table(settings) if settings else None
     prov = provenance(t.results, t.by, settings, command, extra_provenance)
-    sections = build_sections(t, pngs=pngs, readings=readings, ts_ok=ts_ok, heat=heat, kpi=kpi,
+    sections = build_sections(t, pngs=pngs, readings=readings, ts_ok=ts_ok, heat=heat, kpi=kpi, settings=settings,
                               assumptions=assumptions, provenance=prov, notes=notes)
     lead = context_line(t, _market(settings))
     return Report(tables=t, sections=sections, html=render_html(title, lead, sections),
                   markdown=render_markdown(title, lead, sections), figures=figs, readings=readings, pngs=pngs,
                   assumptions=assumptions, provenance=prov)
+
+
+def build_sections(t: ResultTables, *, pngs: dict, readings: dict, ts_ok: bool, heat: tuple | None, kpi: str,
+                   settings, assumptions: pd.DataFrame | None, provenance: dict, notes=()) -> list:
+    """The report's sections in reading order: what was run and the verdict first."""
+    runs = [s for _, s in _settings_list(settings)]
+    money = Money.of(runs)
+    spec = section_spec(t, money)
+    settings_of = dict(_settings_list(settings))
+    optional = [setup_section(runs, t.reps()), verdict_section(t, spec, money),
+                Summary(headline(t, spec, money), list(notes)), scorecard_section(t, spec, money),
+                pl_section(t, settings_of, money), paired_section(t, spec, money)]
+    return [*(s for s in optional if s is not None), *figure_sections(t, pngs, readings, ts_ok, heat, kpi),
+            Assumptions(assumptions.to_dict("records") if assumptions is not None and len(assumptions) else []),
+            Provenance(provenance)]
 
 
 def build_report(results: pd.DataFrame, timeseries: pd.DataFrame | None = None, *, by: str | None = None,
@@ -148,7 +171,7 @@ def build_report(results: pd.DataFrame, timeseries: pd.DataFrame | None = None, 
         Settings), for the assumptions table and the config hash.
     command: the command that reproduces the report.
     """
-    t = result_tables(results, by=by, baseline=baseline, order=order)
+    t = result_tables(results, by=by, baseline=baseline, order=order, status_quo=baseline is not None)
     return report_from_tables(t, timeseries, kpi=kpi, settings=settings, command=command, title=title,
                               notes=notes, extra_provenance=extra_provenance)
 

@@ -57,6 +57,14 @@ def paired(results: pd.DataFrame, baseline: str, by: str = "scheme", pair_on: st
     return pd.DataFrame(rows)
 
 
+def all_pairs(results: pd.DataFrame, by: str = "scheme", pair_on: str = "replication", kpis=None,
+              order=None) -> pd.DataFrame:
+    """`paired` against every configuration in turn: one row per ordered pair (a, b) and KPI, a minus b."""
+    groups = list(order) if order is not None else list(pd.unique(results[by]))
+    tables = [paired(results, b, by=by, pair_on=pair_on, kpis=kpis) for b in groups]
+    return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
+
+
 def wide(card: pd.DataFrame, by: str = "scheme", digits: int = 3) -> pd.DataFrame:
     """Scorecard as a table: one row per configuration, one 'mean [low, high]' cell per KPI."""
     def cell(r):

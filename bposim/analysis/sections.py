@@ -17,21 +17,29 @@ from typing import Any, ClassVar
 import pandas as pd
 
 from ..metrics import HEADLINE
-from .formats import md_table, number, signed
+from .formats import md_table, number, number_format, signed
+from .money import PL_LINES, Money
 from .labels import is_total, kpi_unit, kpi_unit_short, label, short
 from .scorecard import KPIS
 from .tables import ResultTables
 
 MONEY_UNITS = ("MU", "hours")  # units spelled out after a number in a sentence
+MODEL_MONEY = Money()
 
 
 def direction(k: str) -> str:
     return "more is better" if KPIS.get(k, True) else "less is better"
 
 
-def kpi_header(k: str) -> str:
+def kpi_header(k: str, money: Money = MODEL_MONEY) -> str:
     """A KPI's column header in the wide tables: short label and unit."""
-    return f"{short(k)} ({kpi_unit_short(k)})"
+    return f"{short(k)} ({money.unit(kpi_unit_short(k))})"
+
+
+def _in(money: Money, k: str, *values: float) -> tuple[float, ...]:
+    """Values of KPI k as the report shows them (money in the report's currency)."""
+    unit = kpi_unit_short(k)
+    return tuple(money.amount(v, unit) for v in values)
 
 
 # --- the sections -------------------------------------------------------------------------------
@@ -101,7 +109,7 @@ class Scorecard(Table):
     def frame(self, kpis=None) -> pd.DataFrame:
         """One row per configuration, one 'mean [low, high]' column per KPI (all, or `kpis`)."""
         keep = [i for i, c in enumerate(self.columns) if kpis is None or c.key in kpis]
-        rows = [{self.by: r.name, **{kpi_header(self.columns[i].key): f"{r.cells[i].value} [{r.cells[i].low}, "
+        rows = [{self.by: r.name, **{f"{self.columns[i].header} ({self.columns[i].unit})": f"{r.cells[i].value} [{r.cells[i].low}, "
                                      f"{r.cells[i].high}]" for i in keep}} for r in self.rows]
         return pd.DataFrame(rows)
 
@@ -125,6 +133,51 @@ class Paired(Table):
                  "better is": "more" if c.higher_is_better else "less"}
                 for r in self.rows for c, cell in zip(self.columns, r.cells)]
         return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What was run, in plain words: the market, the mechanisms that are on, what differs from the defaults."""
+
+    market: str
+    mechanisms: list[str]
+    changed: list[str]  # "client.audit_rate = 0.2 (default 0.1): chance per week of an audit ..."
+    id: ClassVar[str] = "setup"
+    title: ClassVar[str] = "What was run"
+    kind: ClassVar[str] = "setup"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The answer first: the contract the client should sign, how sure, ties, and the vendor's view."""
+
+    lead: str
+    sentences: list[str]
+    best: str = ""
+    ties: list[str] = field(default_factory=list)
+    id: ClassVar[str] = "verdict"
+    title: ClassVar[str] = "Verdict"
+    kind: ClassVar[str] = "verdict"
+
+    @property
+    def text(self) -> str:
+        return " ".join([self.lead, *self.sentences])
+
+
+@dataclass(frozen=True)
+class ClientPL(Table):
+    """The client's P&L per configuration: value, payments, oversight, damage, switching, net."""
+
+    currency: str = MODEL_MONEY.currency
+    note: str = ""
+    numbers: list[dict] = field(default_factory=list)  # by, line, mean, ci_low, ci_high, currency (client_pl.csv)
+    id: ClassVar[str] = "client-pl"
+    title: ClassVar[str] = "Client P&L"
+    kind: ClassVar[str] = "client_pl"
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{self.by: r.name, **{f"{c.header} ({c.unit})": f"{cell.value} [{cell.low}, {cell.high}]"
+                                                   for c, cell in zip(self.columns, r.cells)}} for r in self.rows])
 
 
 @dataclass(frozen=True)
@@ -199,7 +252,7 @@ def context_line(t: ResultTables, market: tuple[int, int] | None) -> str:
             f"breaks and audit dice, so differences are paired within replications.{pooled}")
 
 
-def headline(t: ResultTables, spec: dict) -> list[str]:
+def headline(t: ResultTables, spec: dict, money: Money = MODEL_MONEY) -> list[str]:
     """One sentence per headline KPI: which configuration is best, and by how much against the baseline."""
     lines = []
     for k in HEADLINE:
@@ -208,10 +261,10 @@ def headline(t: ResultTables, spec: dict) -> list[str]:
         g = t.best(k)
         if g is None:
             continue
-        m, lo, hi = t.mean(g, k)
+        m, lo, hi = _in(money, k, *t.mean(g, k))
         s = spec[k]
         unit = kpi_unit_short(k)
-        unit = f" {unit}" if unit in MONEY_UNITS else ""
+        unit = f" {money.unit(unit)}" if unit in MONEY_UNITS else ""
         over = f"over {t.weeks} weeks" if t.weeks else "over the run"
         over = ("total " if is_total(k) else "mean ") + over
         name = label(k)
@@ -224,7 +277,8 @@ def headline(t: ResultTables, spec: dict) -> list[str]:
             other = t.runner_up(k)
             p, turn = (t.pair(other, k) if other is not None else None), True
         if p is not None:
-            diff, lo_d, hi_d, pb = p["difference"], p["ci_low"], p["ci_high"], p["p_better"]
+            diff, lo_d, hi_d = _in(money, k, p["difference"], p["ci_low"], p["ci_high"])
+            pb = p["p_better"]
             if turn:
                 diff, lo_d, hi_d, pb = -diff, -hi_d, -lo_d, 1 - pb
             more = "more" if diff >= 0 else "less"
@@ -242,23 +296,23 @@ def headline(t: ResultTables, spec: dict) -> list[str]:
     return lines
 
 
-def _columns(t: ResultTables) -> list[Column]:
-    return [Column(k, short(k), kpi_unit_short(k), KPIS.get(k, True)) for k in t.kpis]
+def _columns(t: ResultTables, money: Money) -> list[Column]:
+    return [Column(k, short(k), money.unit(kpi_unit_short(k)), KPIS.get(k, True)) for k in t.kpis]
 
 
-def scorecard_section(t: ResultTables, spec: dict) -> Scorecard:
+def scorecard_section(t: ResultTables, spec: dict, money: Money = MODEL_MONEY) -> Scorecard:
     best = {k: t.best(k) for k in t.kpis} if len(t.groups) > 1 else {}
     rows = []
     for g in t.groups:
         cells = []
         for k in t.kpis:
-            m, lo, hi = t.mean(g, k)
+            m, lo, hi = _in(money, k, *t.mean(g, k))
             s = spec[k]
             top = best.get(k)
-            tie = top is not None and number(t.mean(top, k)[0], s) == number(m, s)  # ties at the precision shown
+            tie = top is not None and number(_in(money, k, t.mean(top, k)[0])[0], s) == number(m, s)  # ties as shown
             cells.append(Cell(number(m, s), number(lo, s), number(hi, s), "best" if tie else ""))
         rows.append(Row(t.name(g), cells))
-    return Scorecard(t.by, _columns(t), rows, weeks=f"{t.weeks} weeks" if t.weeks else "the run")
+    return Scorecard(t.by, _columns(t, money), rows, weeks=f"{t.weeks} weeks" if t.weeks else "the run")
 
 
 def _verdict(lo: float, hi: float, higher_is_better: bool) -> str:
@@ -272,7 +326,7 @@ def _verdict(lo: float, hi: float, higher_is_better: bool) -> str:
     return ""
 
 
-def paired_section(t: ResultTables, spec: dict) -> Paired:
+def paired_section(t: ResultTables, spec: dict, money: Money = MODEL_MONEY) -> Paired:
     rows = []
     for g in t.groups:
         if g == t.baseline or len(t.groups) < 2:
@@ -281,11 +335,12 @@ def paired_section(t: ResultTables, spec: dict) -> Paired:
         for k in t.kpis:
             p = t.pair(g, k)
             s = spec[k]
-            cells.append(Cell(signed(p["difference"], s), signed(p["ci_low"], s), signed(p["ci_high"], s),
+            d, lo, hi = _in(money, k, p["difference"], p["ci_low"], p["ci_high"])
+            cells.append(Cell(signed(d, s), signed(lo, s), signed(hi, s),
                               _verdict(p["ci_low"], p["ci_high"], KPIS.get(k, True)), f"{p['p_better']:.0%}"))
         rows.append(Row(t.name(g), cells))
     match = "replication" + (f" and the same {', '.join(t.others)}" if t.others else "")
-    return Paired(t.by, _columns(t), rows, baseline=t.name(t.baseline), match=match)
+    return Paired(t.by, _columns(t, money), rows, baseline=t.name(t.baseline), match=match)
 
 
 FIGURE_HELP = {
@@ -329,21 +384,9 @@ def figure_sections(t: ResultTables, pngs: dict, readings: dict, ts_ok: bool, he
     return out
 
 
-def build_sections(t: ResultTables, *, pngs: dict, readings: dict, ts_ok: bool, heat: tuple | None, kpi: str,
-                   assumptions: pd.DataFrame | None, provenance: dict, notes=()) -> list:
-    """The report's sections in reading order."""
-    spec = section_spec(t)
-    return [Summary(headline(t, spec), list(notes)), scorecard_section(t, spec), paired_section(t, spec),
-            *figure_sections(t, pngs, readings, ts_ok, heat, kpi),
-            Assumptions(assumptions.to_dict("records") if assumptions is not None and len(assumptions) else []),
-            Provenance(provenance)]
-
-
-def section_spec(t: ResultTables) -> dict:
-    """One number format per KPI, from the size of its means, shared by every section."""
-    from .formats import number_format
-
-    return {k: number_format(t.card.loc[t.card.kpi == k, "mean"]) for k in t.kpis}
+def section_spec(t: ResultTables, money: Money = MODEL_MONEY) -> dict:
+    """One number format per KPI, from the size of its means as shown, shared by every section."""
+    return {k: number_format(_in(money, k, *t.card.loc[t.card.kpi == k, "mean"])) for k in t.kpis}
 
 
 # --- rendering ----------------------------------------------------------------------------------
@@ -376,3 +419,28 @@ def render_html(title: str, lead: str, sections: list) -> str:
 def render_markdown(title: str, lead: str, sections: list) -> str:
     parts = [f"# {title}", lead, *(text for s in sections if (text := render(s, "md")))]
     return "\n\n".join(parts) + "\n"
+
+
+def pl_section(t: ResultTables, settings_of: dict, money: Money) -> ClientPL | None:
+    """The client's P&L per configuration (means over replications with 95% CIs), in the report's
+    money; None when the settings of a configuration are unknown (a pooled sweep, say)."""
+    from .money import client_pl
+    from .stats import mean_ci
+
+    pl = client_pl(t.results, settings_of, t.by)
+    if pl is None:
+        return None
+    means = {g: {line: mean_ci(money.amount(pl.loc[pl[t.by] == g, line]))[:3] for line, _, _ in PL_LINES}
+             for g in t.groups}
+    spec = number_format([v[0] for row in means.values() for v in row.values()])
+    columns = [Column(line, text, money.currency, sign > 0) for line, text, sign in PL_LINES]
+    rows = [Row(t.name(g), [Cell(number(m, spec), number(lo, spec), number(hi, spec)) for m, lo, hi in means[g].values()])
+            for g in t.groups]
+    hourly = {s.client.hourly_cost for s in settings_of.values()}
+    rate = ", ".join(number(money.amount(h), ",.2f") for h in sorted(hourly))
+    note = (f"Oversight hours are priced at the client's hourly cost ({rate} {money.currency} an hour, "
+            f"client.hourly_cost); damage is the cost of process breaks and stakeholder escalations; value "
+            f"is the worth of the true output delivered.")
+    numbers = [{t.by: g, "line": line, "mean": m, "ci_low": lo, "ci_high": hi, "currency": money.currency}
+               for g in t.groups for line, (m, lo, hi) in means[g].items()]
+    return ClientPL(t.by, columns, rows, currency=money.currency, note=note, numbers=numbers)

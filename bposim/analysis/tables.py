@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..metrics import METRIC_NAMES
 from .formats import group_name
-from .scorecard import KPIS, paired, scorecard
+from .scorecard import KPIS, all_pairs, paired, scorecard
 
 # Columns of a results table that are outcomes or bookkeeping, never configuration settings.
 NOT_FACTORS = set(METRIC_NAMES) | {f"{m}_final" for m in METRIC_NAMES} | {
@@ -90,8 +90,10 @@ class ResultTables:
     kpis: list
     others: list  # other varying settings: pooled, and matched on when pairing
     card: pd.DataFrame
-    pairs: pd.DataFrame
+    pairs: pd.DataFrame  # each configuration minus the baseline
     weeks: int | None
+    every_pair: pd.DataFrame  # each configuration minus each other one (the verdict's table)
+    status_quo: Any = None  # the configuration the client has today, when named (--baseline)
 
     def name(self, g) -> str:
         return group_name(self.by, g)
@@ -117,17 +119,26 @@ class ResultTables:
         sub = self.card[(self.card.kpi == k) & (self.card[self.by] != self.baseline)].dropna(subset=["mean"])
         return None if sub.empty else self._best_of(sub, k)
 
+    def versus(self, a, b, k):
+        """The paired difference a minus b on KPI k (a row of every_pair), or None."""
+        d = self.every_pair[(self.every_pair[self.by] == a) & (self.every_pair.baseline == b)
+                            & (self.every_pair.kpi == k)]
+        return None if d.empty else d.iloc[0]
+
     def reps(self) -> str:
         return replications_text(self.results, [self.by, *self.others])
 
 
-def result_tables(results: pd.DataFrame, by: str | None = None, baseline: Any = None, order=None) -> ResultTables:
+def result_tables(results: pd.DataFrame, by: str | None = None, baseline: Any = None, order=None,
+                  status_quo: bool = False) -> ResultTables:
     """Scorecard and paired comparisons of `results` by column `by` against `baseline`.
 
     by: the column naming what is compared (default: scheme when it varies, else the first
         varying setting); other varying settings are pooled, and paired comparisons match on
         them as well as on the replication.
     baseline: the value of `by` the others are compared with (default: the first of `order`).
+    status_quo: the baseline was named by the user (the contract the client has today), not
+        just the first one listed; the verdict then compares the best with it.
     """
     results = results.reset_index(drop=True)
     by = by or default_by(results)
@@ -147,9 +158,11 @@ def result_tables(results: pd.DataFrame, by: str | None = None, baseline: Any = 
     if pairs.empty:  # one configuration: nothing to pair
         pairs = pd.DataFrame(columns=[by, *PAIRED_COLUMNS])
     pairs = ordered(pairs, by, groups)
+    every = all_pairs(results, by=by, pair_on=pair_on, kpis=kpis, order=groups) if len(groups) > 1 else pairs
     weeks = int(results["weeks"].iloc[0]) if "weeks" in results.columns else None
     return ResultTables(results=results, by=by, groups=groups, baseline=baseline, kpis=kpis, others=others,
-                        card=card, pairs=pairs, weeks=weeks)
+                        card=card, pairs=pairs, weeks=weeks, every_pair=every,
+                        status_quo=baseline if status_quo else None)
 
 
 class TablesView:

@@ -202,6 +202,14 @@ class RecordConfig:
 
 
 @dataclass
+class ReportConfig:
+    """How reports show money (the model counts in money units, MU); it changes no result."""
+
+    currency: str = param("MU", None, "currency the report shows money in, e.g. EUR (a label)")
+    money_scale: float = param(1.0, "(0, 1e12]", "what one model money unit (MU) is worth in that currency", "currency per MU")
+
+
+@dataclass
 class Config:
     """A complete bposim run: scheme, market, vendor and client behaviour, shocks, recording."""
 
@@ -211,6 +219,7 @@ class Config:
     client: ClientConfig = field(default_factory=ClientConfig)
     shock: ShockConfig = field(default_factory=ShockConfig)
     record: RecordConfig = field(default_factory=RecordConfig)
+    report: ReportConfig = field(default_factory=ReportConfig)
     label: str = param("", None, "a name for this configuration in tables and reports")
     seed: int = param(0, "[0, 18446744073709551615]", "root seed of every random stream")
     steps: int = param(156, "[1, 100000]", "weeks simulated", "weeks")
