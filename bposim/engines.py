@@ -32,6 +32,11 @@ AGENT_ENGINE_MAX = 4
 # relationship, so the numbers are the same either way.
 BLOCK_CELLS = 1 << 14
 
+# Up to this many cells (attributes x replications x relationships) the recorder's weekly sums
+# stack the attributes and reduce once; above it, one attribute at a time (no stacked copy).
+STACK_CELLS = 1 << 20
+SEQUENTIAL_BELOW = 8  # numpy's pairwise summation adds blocks of fewer items in order
+
 
 class ArrayEngine:
     name = "array"
@@ -51,7 +56,7 @@ class ArrayEngine:
         needed = {"reviews": review_now, "renewals": m.settings.client.contract_term > 0}
         draws = Draws(*(draw[name].next() if needed.get(name, True) else draw[name].skip()
                         for name in Draws._fields))
-        st.demand = weekly_demand(st.base, level, eps_demand[:, m.client_of], m.settings, ARRAY)
+        st.demand = weekly_demand(st.base, level, eps_demand.take(m.client_of, axis=1), m.settings, ARRAY)
         cells = m.replications * m.settings.market.n_vendors
         capacity = np.bincount(m.vendor_index.ravel(), weights=st.staff.ravel(), minlength=cells)
         if not isinstance(staffed, float):
@@ -108,6 +113,18 @@ class ArrayEngine:
 
         Each is summed in C order, as the stacked frame is (a fancy-indexed attribute can be in
         Fortran order, where numpy would add up the rows in another order)."""
+        n = self.state.base.shape[1]
+        if n < SEQUENTIAL_BELOW:
+            # numpy adds fewer than 8 items strictly left to right, so the same sums come from
+            # adding whole columns, fast where a reduction over 1-7 items per row is not (many
+            # replications of a small market: design points side by side).
+            columns = [getattr(self.state, a) for a in attributes]
+            total = np.stack([c[:, 0] for c in columns])
+            for i in range(1, n):
+                total += np.stack([c[:, i] for c in columns])
+            return total
+        if self.state.base.size * len(attributes) <= STACK_CELLS:  # one reduction call, not one each
+            return self.frame(attributes).sum(axis=2)
         return np.stack([np.ascontiguousarray(getattr(self.state, a)).sum(axis=1) for a in attributes])
 
 

@@ -125,6 +125,8 @@ _TOTAL = np.array([m.total for m in ALL])
 class Recorder:
     """Keeps weekly aggregates (weeks x metrics x replications) and optional per-relationship frames."""
 
+    KPIS = [i for i, m in enumerate(ALL) if m.name in METRIC_NAMES]  # positions in ALL of the summary's metrics
+
     def __init__(self, steps: int, replications: int, n_relationships: int, per_relationship: bool, every: int):
         self.aggregates = np.zeros((steps, len(ALL), replications))
         self.n = n_relationships
@@ -149,15 +151,29 @@ class Recorder:
         self.latest = sums
         self.weeks = week + 1
 
-    def weekly(self) -> np.ndarray:
-        """(weeks, metrics, replications), averaged over relationships where a metric is a rate."""
-        agg = self.aggregates[: self.weeks].copy()
-        agg[:, ~_TOTAL, :] /= self.n
+    @staticmethod
+    def _metrics_first(aggregates: np.ndarray, index: list[int]) -> np.ndarray:
+        """aggregates[:, index] with the memory layout that gather gives (metric-major: each
+        metric's weeks x replications together), which is the order the summary's sums were pinned
+        with (tests/test_pinned.py); copied as whole slabs when the metrics are a run, which is
+        several times faster than the gather."""
+        if index != list(range(index[0], index[-1] + 1)):
+            return aggregates[:, index]
+        block = aggregates[:, index[0]:index[-1] + 1].transpose(1, 0, 2)
+        return np.ascontiguousarray(block).transpose(1, 0, 2)
+
+    def weekly(self, index=None) -> np.ndarray:
+        """(weeks, metrics, replications), averaged over relationships where a metric is a rate;
+        the metrics of ALL at `index` only, when given (one copy of those, not of all)."""
+        if index is None:
+            agg, rates = self.aggregates[: self.weeks].copy(), ~_TOTAL
+        else:
+            agg, rates = self._metrics_first(self.aggregates[: self.weeks], index), ~_TOTAL[index]
+        agg[:, rates, :] /= self.n
         return agg
 
     def summary(self, replication_ids) -> pd.DataFrame:
-        index = [i for i, m in enumerate(ALL) if m.name in METRIC_NAMES]
-        return summary_table(self.weekly()[:, index, :], replication_ids)
+        return summary_table(self.weekly(self.KPIS), replication_ids)
 
     def timeseries(self, replication_ids) -> pd.DataFrame:
         agg = self.weekly()

@@ -92,9 +92,15 @@ class BPOModel(mesa.Model):
         slot = np.tile(np.arange(k), C)
         first_vendor = (self.client_of * k + slot) % V            # spread clients over vendors
         base = size[:, self.client_of] / k                        # (R, N)
+        # The fancy index leaves base in Fortran order; the mean is taken on it as it was when
+        # the recorded numbers were pinned, then the state is kept in C order: elementwise
+        # phases over many replications of a small market run several times faster when no
+        # operand needs a strided walk (tests/test_pinned.py holds the numbers).
+        mean = base.mean(axis=1, keepdims=True)
+        base = np.ascontiguousarray(base)
         st = new_array_state(p, base)
         st.vendor_id = np.broadcast_to(first_vendor.astype(float), (R, N)).copy()
-        st.size_log = np.log(base / base.mean(axis=1, keepdims=True))
+        st.size_log = np.log(base / mean)
         self.array_state = st
         # Vendors staff each contract they hold with capacity_slack x its baseline demand and
         # pool that staff across their clients; the staff moves with a contract that switches.

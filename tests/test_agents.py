@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import bposim
 from bposim.agents import Client, RelationshipAgent, Vendor
@@ -69,3 +70,14 @@ def test_blocked_relationship_phases_give_the_same_numbers():
         runs.append((m.recorder.weekly(), np.stack(m.recorder.frames)))
     for whole, blocked in zip(*runs):
         np.testing.assert_array_equal(whole, blocked)
+
+
+@pytest.mark.parametrize("clients", [1, 2, 3, 7, 8, 40])
+def test_the_recorders_sums_are_numpys_sums(clients):
+    from bposim.metrics import ATTRIBUTES
+
+    m = bposim.BPOModel(n_clients=clients, n_vendors=1, replications=300, collect=False, engine="array",
+                        scheme="per_volume", review_period=2)
+    for _ in range(5):
+        m.advance_week()
+        np.testing.assert_array_equal(m.engine.sums(ATTRIBUTES), m.engine.frame(ATTRIBUTES).sum(axis=2))
