@@ -174,3 +174,17 @@ def test_the_batch_gives_the_reference_loops_table():
     fast = bposim.simulate_design(design, base=base, replications=2).summary
     slow = simulate_points(design, base=base, replications=2).summary
     pd.testing.assert_frame_equal(fast, slow, check_exact=False, rtol=1e-12, atol=1e-12)
+
+
+def test_points_are_kept_compactly_and_made_again_exactly():
+    design = random_design(2, points=10)
+    base = bposim.config.settings_from(["steps=30"])
+    listed = batch.point_settings(design, base)
+    compact = batch.CompactPoints()
+    batch.point_settings(design, base, keep=compact.add)
+    assert len(compact) == len(listed) and batch.groups_of(compact) == batch.groups_of(listed)
+    for made, full in zip(compact, listed):
+        assert made.config == full.config
+        assert made.scheme.name == full.scheme.name and made.scheme.params == full.scheme.params
+        for section in batch.SECTIONS:
+            assert getattr(made, section) == getattr(full, section)

@@ -21,6 +21,7 @@ import copy
 import dataclasses
 import hashlib
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -73,8 +74,77 @@ def group_key(s: Settings, scheme_broadcasts: dict[str, bool]) -> tuple:
     return tuple(key)
 
 
-def groups_of(points: list[Settings]) -> list[list[int]]:
+class CompactPoints(Sequence):
+    """Every point's validated settings, kept as its group's first Settings plus the real values
+    in which the point differs from it: a few hundred bytes a point instead of a whole
+    configuration (100,000 points held half a GB). Indexing makes the point's Settings again."""
+
+    def __init__(self):
+        self.templates: list[Settings] = []
+        self.of: list[tuple[int, dict]] = []  # per point: (its group, {(section, field): value})
+        self._keys: dict[tuple, int] = {}
+        self._broadcasts: dict[str, bool] = {}
+
+    def add(self, s: Settings) -> None:
+        key = group_key(s, self._broadcasts)
+        group = self._keys.get(key)
+        if group is None:
+            group = self._keys[key] = len(self.templates)
+            self.templates.append(s)
+            self.of.append((group, {}))
+            return
+        template = self.templates[group]
+        diff = {(section, name): value for section, obj, first in _sections(s, template)
+                for name, value in _reals(obj) if value != getattr(first, name)}
+        self.of.append((group, diff))
+
+    def __len__(self) -> int:
+        return len(self.of)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        group, diff = self.of[i]
+        template = self.templates[group]
+        if not diff:
+            return template
+        parts = {section: copy.copy(first) for section, _, first in _sections(template, template)}
+        for (section, name), value in diff.items():
+            setattr(parts[section], name, value)
+        config = copy.copy(template.config)
+        for section in SECTIONS:
+            setattr(config, section, parts[section])
+        scheme = template.scheme
+        if parts["scheme"] != scheme.params:
+            scheme = type(scheme)(parts["scheme"])
+            config.scheme = {**config.scheme, **{name: v for (sec, name), v in diff.items() if sec == "scheme"}}
+        return Settings(config, scheme)
+
+    def groups(self) -> list[list[int]]:
+        out: list[list[int]] = [[] for _ in self.templates]
+        for i, (group, _) in enumerate(self.of):
+            out[group].append(i)
+        return out
+
+
+def _sections(s: Settings, template: Settings):
+    """(name, s's object, template's object) for each section and the scheme's parameters."""
+    for section in SECTIONS:
+        yield section, getattr(s, section), getattr(template, section)
+    yield "scheme", s.scheme.params, template.scheme.params
+
+
+def _reals(obj):
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if _varies(value):
+            yield f.name, value
+
+
+def groups_of(points) -> list[list[int]]:
     """Indices of the points, grouped by what they must share; groups in order of first point."""
+    if isinstance(points, CompactPoints):
+        return points.groups()
     broadcasts: dict[str, bool] = {}
     groups: dict[tuple, list[int]] = {}
     for i, s in enumerate(points):
@@ -152,13 +222,14 @@ def _run_chunk(points: list[Settings], replications: int, weekly: bool):
 
 
 def _tables(ids: list[int], design: pd.DataFrame, replications: int, summary: pd.DataFrame, weekly,
-            points: list[Settings]):
+            points):
     """The chunk's summary rows (point, replication, the design's columns, seed, scheme, KPIs:
     the table bposim.explore.reference.simulate_points makes) and weekly rows."""
     point = np.repeat(np.asarray(ids), replications)
     rows = summary.drop(columns=["replication"])
-    rows.insert(0, "seed", [points[i].config.seed for i in point])
-    rows.insert(1, "scheme", [points[i].scheme.name for i in point])
+    first = points[ids[0]]  # a chunk is one group: one seed, one scheme
+    rows.insert(0, "seed", first.config.seed)
+    rows.insert(1, "scheme", first.scheme.name)
     rows = rows.drop(columns=[c for c in design.columns if c in rows.columns])
     head = pd.DataFrame({"point": point, "replication": np.tile(np.arange(replications), len(ids))})
     values = design.iloc[point].reset_index(drop=True)
@@ -193,11 +264,12 @@ class DesignResult:
         loop, bposim.explore.simulate_points).
     timeseries: one row per point, replication and week (`point`, `replication`, `step`, every
         metric), when simulate_design was asked for it (timeseries=True); None otherwise.
-    design: the design as run; points: each point's validated settings.
+    design: the design as run; points: each point's validated settings (a sequence that makes
+        each when indexed).
     """
 
     def __init__(self, summary: pd.DataFrame, design: pd.DataFrame, timeseries: pd.DataFrame | None,
-                 points: list[Settings]):
+                 points: Sequence[Settings]):
         self.summary = summary
         self.design = design
         self.timeseries = timeseries
@@ -233,12 +305,13 @@ def simulate_design(design: pd.DataFrame, base: Any = None, replications: int = 
         raise ConfigError([f"replications = {replications!r} is out of range: allowed [1, ...)"])
     replications = int(replications)
     design = design.reset_index(drop=True)
-    points = point_settings(design, base_settings(base))
+    points = CompactPoints()
+    point_settings(design, base_settings(base), keep=points.add)
     chunks = chunks_of(points, replications, chunk_bytes, max_points)
     store = _Store(folder, fingerprint(design, points, replications, chunks), timeseries) if folder else None
     todo = [i for i, ids in enumerate(chunks) if store is None or not store.has(i)]
-    jobs = [([points[j] for j in chunks[i]], replications, timeseries) for i in todo]
-    if n_jobs == 1 or len(jobs) <= 1:
+    jobs = (([points[j] for j in chunks[i]], replications, timeseries) for i in todo)  # made as they run
+    if n_jobs == 1 or len(todo) <= 1:
         results = (_run_chunk(*job) for job in jobs)
     else:
         from joblib import Parallel, delayed

@@ -56,9 +56,13 @@ def _plain(value: Any) -> Any:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def point_settings(design: pd.DataFrame, base: Settings) -> list[Settings]:
+def point_settings(design: pd.DataFrame, base: Settings, keep=None) -> list[Settings]:
     """One validated Settings per row of the design; a bad value stops everything, naming the
-    point, the field, the value and what is allowed."""
+    point, the field, the value and what is allowed.
+
+    keep: called with each point's Settings instead of listing them (a caller that stores
+    them more compactly); the list returned is then empty.
+    """
     check_columns(design)
     start = dataclasses.asdict(base.config)
     start["scheme"] = dict(base.config.scheme)
@@ -81,7 +85,11 @@ def point_settings(design: pd.DataFrame, base: Settings) -> list[Settings]:
             else:
                 config[section] = value
         try:
-            out.append(validate(config))
+            settings = validate(config)
+            if keep is None:
+                out.append(settings)
+            else:
+                keep(settings)
         except ConfigError as error:
             problems.extend(f"design point {i}: {p}" for p in error.problems)
     if problems:
