@@ -62,8 +62,9 @@ def _base_config(base: Any) -> DictConfig:
 def point_config(base: Any, values: dict) -> DictConfig:
     """The configuration of one design point: the base with the point's values set.
 
-    A `scheme` value swaps in that scheme's packaged terms (configs/scheme/NAME.yaml) before the
-    point's scheme.* values are applied, as `scheme=NAME` on the command line would.
+    A `scheme` value swaps in that scheme's packaged terms (its Params defaults, the generated
+    `scheme=NAME` entry) before the point's scheme.* values are applied, as `scheme=NAME` on the
+    command line would.
     """
     if isinstance(base, (list, tuple)) and "scheme" in values:
         cfg = compose_unvalidated([*base, f"scheme={values['scheme']}"])
