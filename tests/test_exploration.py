@@ -33,6 +33,7 @@ class KnownFunction:
 
     def __call__(self, design, base=None, replications=1):
         self.calls += 1
+        self.last = design
         parts = []
         for r in range(replications):
             part = design.reset_index(drop=True).copy()
@@ -138,6 +139,31 @@ def test_the_batch_engine_equals_the_reference_loop():
     for k in ("client_net_value", "vendor_margin", "gaming", "trust_in_vendor", "switches"):
         np.testing.assert_allclose(fast[k].to_numpy(), slow[k].to_numpy(), rtol=1e-12, atol=1e-9)
     assert fast[["point", "replication"]].equals(slow[["point", "replication"]])
+
+
+def test_scheme_pricing_is_a_design_setting_every_scheme_takes():
+    d = build_design(spec(base=[*SHORT, "scheme=shared_outcome"], parameters={
+        "scheme": {"pricing": {"levels": ["as_written", "participation"]}, "share": [0.1, 0.5]}}))
+    assert [p.name for p in d.parameters] == ["scheme.pricing", "scheme.share"]
+    points = d.sample().head(2)
+    got = simulate_points(points, base=d.base).summary
+    for i, row in points.iterrows():
+        alone = bposim.simulate([*d.base, f"scheme.pricing={row['scheme.pricing']}",
+                                 f"scheme.share={row['scheme.share']!r}"]).summary
+        assert got.loc[i, "client_net_value"] == alone.loc[0, "client_net_value"]
+    with pytest.raises(DesignError, match="scheme.pricing level 'haggle' is not allowed"):
+        build_design(spec(parameters={"scheme": {"pricing": {"levels": ["haggle"]}}}))
+
+
+@pytest.mark.xfail(reason="known: simulate_design stacks participation-priced points whose scheme terms differ "
+                          "and gives other numbers than each point alone (bposim/explore/batch.py)", strict=False)
+def test_the_batch_engine_equals_the_reference_loop_under_participation_pricing():
+    batch = pytest.importorskip("bposim.explore.batch", reason="the batch engine is not installed")
+    points = pd.DataFrame({"scheme.pricing": ["participation", "participation"], "scheme.share": [0.47, 0.2]})
+    base = [*SHORT, "scheme=shared_outcome"]
+    fast = batch.simulate_design(points, base=base).summary
+    slow = simulate_points(points, base=base).summary
+    np.testing.assert_allclose(fast["client_net_value"].to_numpy(), slow["client_net_value"].to_numpy(), rtol=1e-12)
 
 
 def test_points_share_random_streams_replication_by_replication():
@@ -262,6 +288,8 @@ def test_search_finds_the_client_optimum_and_resumes(tmp_path):
     assert (np.diff(along["client_net_value"].to_numpy()) <= 1e-12).all()
     with pytest.raises(DesignError, match="scheme.share is not a parameter of scheme per_volume"):
         best_terms("per_volume", {"scheme.share": [0, 1]}, evaluate=f)
+    best_terms("per_volume", terms, trials=4, batch=4, fixed={"scheme.pricing": "participation"}, evaluate=f)
+    assert set(f.last["scheme.pricing"]) == {"participation"}  # every trial under participation pricing
 
 
 # --- the command --------------------------------------------------------------------------------

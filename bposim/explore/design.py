@@ -114,6 +114,10 @@ class Design:
     discovery: dict = field(default_factory=dict)  # options of the PRIM/CART step (see discovery.py)
     search: dict = field(default_factory=dict)     # sampler optuna: terms per scheme, trials, batch, ...
 
+    def fixed(self) -> dict:
+        """A search's settings given one level (e.g. scheme.pricing: participation): every trial's."""
+        return {p.name: p.levels[0] for p in self.parameters if p.levels is not None and len(p.levels) == 1}
+
     def terms(self, scheme: str) -> dict:
         """A search's terms for one scheme: its own, plus the parameters shared by every scheme."""
         own = flatten_parameters(self.search.get("terms", {}).get(scheme) or {})
@@ -204,9 +208,14 @@ def _type_name(t: Any) -> str:
 
 
 def scheme_declared(scheme: str) -> dict[str, dict]:
-    """The parameters of one scheme as scheme.NAME: type and range."""
-    return {f"scheme.{f.name}": {"type": _type_name(f.type), "range": f.metadata.get("range") or ""}
-            for f in dataclasses.fields(SCHEMES[scheme].Params)}
+    """The parameters of one scheme as scheme.NAME: type and range (and scheme.pricing, which
+    every scheme takes: how its fixed part is set)."""
+    from ..schemes.base import PRICING
+
+    out = {f"scheme.{f.name}": {"type": _type_name(f.type), "range": f.metadata.get("range") or ""}
+           for f in dataclasses.fields(SCHEMES[scheme].Params)}
+    out["scheme.pricing"] = {"type": "str", "range": "", "allowed": PRICING}
+    return out
 
 
 def declaration(name: str, schemes: list[str], problems: list[str]) -> dict | None:
@@ -265,6 +274,9 @@ def _parameter(name: str, spec: Any, schemes: list[str], problems: list[str]) ->
             problems.append(f"design parameter {name} bounds = {value!r} must be [low, high] numbers with low <= high")
             return None
     for v in values:
+        if decl.get("allowed") and v not in decl["allowed"]:
+            problems.append(f"design parameter {name} level {v!r} is not allowed: use {' or '.join(decl['allowed'])}")
+            return None
         if kind in ("float", "int") and (isinstance(v, bool) or not isinstance(v, (int, float))):
             problems.append(f"design parameter {name} value {v!r} must be a number")
             return None

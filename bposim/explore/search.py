@@ -14,6 +14,9 @@ least `min_vendor_margin` (a vendor that loses money walks away; optuna's constr
 keeps the search inside the feasible terms). `pareto_front` maximises both parties' totals
 (NSGA-II, one generation per batch) and returns the trials no other trial beats on both.
 
+`fixed`: settings every trial takes (e.g. {"scheme.pricing": "participation"}: the fixed part
+of pay set at signing so the vendor just participates, the rates searched).
+
 With `folder`, the study is kept in folder/search.db (SQLite): running the same call again
 resumes it, counting the trials already complete.
 """
@@ -67,7 +70,7 @@ def _distributions(params: list[Parameter]) -> dict:
 
 
 def _optimise(study, scheme: str, params: list[Parameter], base, trials: int, batch: int, replications: int,
-              evaluate: Evaluator, tell, n_jobs: int | None = None) -> None:
+              evaluate: Evaluator, tell, n_jobs: int | None = None, fixed: dict | None = None) -> None:
     from optuna.trial import TrialState
 
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
@@ -76,7 +79,7 @@ def _optimise(study, scheme: str, params: list[Parameter], base, trials: int, ba
     done = len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
     while done < trials:
         asked = [study.ask(dists) for _ in range(min(batch, trials - done))]
-        frame = pd.DataFrame([{**t.params, "scheme": scheme} for t in asked])
+        frame = pd.DataFrame([{**t.params, **(fixed or {}), "scheme": scheme} for t in asked])
         summary = evaluate(frame, base=list(base or []), replications=replications,
                            **accepted(evaluate, {"n_jobs": n_jobs})).summary
         means = summary.groupby("point")[[CLIENT, VENDOR]].mean()
@@ -100,7 +103,8 @@ def _table(study, scheme: str, params: list[Parameter], trials) -> pd.DataFrame:
 
 def best_terms(scheme: str, terms: dict, base: Any = None, trials: int = 64, batch: int = 16,
                replications: int = 1, min_vendor_margin: float = 0.0, folder=None, seed: int = 0,
-               evaluate: Evaluator | None = None, n_jobs: int | None = None) -> pd.DataFrame:
+               evaluate: Evaluator | None = None, n_jobs: int | None = None,
+               fixed: dict | None = None) -> pd.DataFrame:
     """Every trial of the client-optimal search, best feasible first (column `best` marks it)."""
     import optuna
 
@@ -117,7 +121,7 @@ def best_terms(scheme: str, terms: dict, base: Any = None, trials: int = 64, bat
         trial.set_user_attr("feasible", vendor >= min_vendor_margin)
         study.tell(trial, client)
 
-    _optimise(study, scheme, params, base, trials, batch, replications, evaluate, tell, n_jobs)
+    _optimise(study, scheme, params, base, trials, batch, replications, evaluate, tell, n_jobs, fixed)
     table = _table(study, scheme, params, study.get_trials(deepcopy=False))
     if table.empty:
         return table
@@ -129,7 +133,8 @@ def best_terms(scheme: str, terms: dict, base: Any = None, trials: int = 64, bat
 
 def pareto_front(scheme: str, terms: dict, base: Any = None, trials: int = 64, batch: int = 16,
                  replications: int = 1, folder=None, seed: int = 0,
-                 evaluate: Evaluator | None = None, n_jobs: int | None = None) -> pd.DataFrame:
+                 evaluate: Evaluator | None = None, n_jobs: int | None = None,
+                 fixed: dict | None = None) -> pd.DataFrame:
     """Every trial of the two-party search; `pareto` marks those no other trial beats on both
     client net value and vendor margin (sorted along the front by client net value)."""
     import optuna
@@ -144,7 +149,7 @@ def pareto_front(scheme: str, terms: dict, base: Any = None, trials: int = 64, b
         trial.set_user_attr(VENDOR, vendor)
         study.tell(trial, [client, vendor])
 
-    _optimise(study, scheme, params, base, trials, batch, replications, evaluate, tell, n_jobs)
+    _optimise(study, scheme, params, base, trials, batch, replications, evaluate, tell, n_jobs, fixed)
     table = _table(study, scheme, params, study.get_trials(deepcopy=False))
     if table.empty:
         return table

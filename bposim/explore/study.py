@@ -180,12 +180,12 @@ def _search(design: Design, evaluate: Evaluator, folder: Path | None, n_jobs: in
         sub = (folder / scheme) if folder is not None else None
         table = best_terms(scheme, terms, base=design.base, trials=trials, batch=batch,
                            replications=design.replications, min_vendor_margin=float(s.get("min_vendor_margin", 0.0)),
-                           folder=sub, seed=design.seed, evaluate=evaluate, n_jobs=n_jobs)
+                           folder=sub, seed=design.seed, evaluate=evaluate, n_jobs=n_jobs, fixed=design.fixed())
         best.append(table)
         if s.get("pareto", True):
             fronts.append(pareto_front(scheme, terms, base=design.base, trials=trials, batch=batch,
                                        replications=design.replications, folder=sub, seed=design.seed,
-                                       evaluate=evaluate, n_jobs=n_jobs))
+                                       evaluate=evaluate, n_jobs=n_jobs, fixed=design.fixed()))
     ex.seconds["search"] = time.perf_counter() - started
     trials_table = pd.concat(best, ignore_index=True)
     ex.tables["search_trials"] = trials_table
