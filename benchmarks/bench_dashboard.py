@@ -29,6 +29,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -46,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LESSON = "Share your playbook"  # an A/B lesson: two panes per step
 PLAY_SPEED = 5.0  # weeks a second ▶ plays at (bposim.app.page.DEFAULT_SPEED)
 WEEK = "Week "  # the bar's counter: "Week N<span ...> of 156</span>"
+COUNTER = re.compile(r"Week (\d+)<span")
 
 
 class LightSession:
@@ -65,6 +67,8 @@ class LightSession:
         self.texts: list[str] = []
         self.binary = 0
         self.charts = 0  # pane updates received
+        self.buttons: dict[str, str] = {}  # comm id of the newest button with each label
+        self.room_texts: list[tuple[float, str]] = []  # (arrival, message) of room mode's screens
         self.lock = threading.Condition()
         self.closed = False
         self.reader = threading.Thread(target=self._read, daemon=True)
@@ -97,11 +101,13 @@ class LightSession:
                 self.lock.notify_all()
 
     def _on_text(self, text: str) -> None:
+        if "bp-code" in text or "You are " in text or "Room " in text:
+            self.room_texts.append((time.perf_counter(), text))
         if "bp-week" in text or "Week " in text or "bp-panes" in text:
             self.texts.append(text)
-            at = text.find(WEEK)
-            if at >= 0:
-                self.week = int(text[at + len(WEEK):text.index("<", at)])
+            counter = COUNTER.search(text)
+            if counter:
+                self.week = int(counter.group(1))
             if "bp-panes" in text:
                 self.charts += 1
         if '"comm_open"' not in text:
@@ -112,6 +118,8 @@ class LightSession:
             self.step_button = msg["content"]["comm_id"]  # the newest one: a lesson rebuilds the controls
         if state.get("_model_name") == "BtnModel" and state.get("children") == ["▶ Play"]:
             self.play_button = msg["content"]["comm_id"]
+        if state.get("_model_name") == "BtnModel" and state.get("children"):
+            self.buttons[str(state["children"][0])] = msg["content"]["comm_id"]
         if state.get("_model_name") == "SelectModel" and "label" in state:
             self.select[state["label"]] = msg["content"]["comm_id"]
 
@@ -126,15 +134,17 @@ class LightSession:
 
     # --- what a facilitator does -------------------------------------------------------------
 
-    def open(self) -> float:
-        """Open the app; seconds until week 0's counter and the first pane image arrived."""
+    def open(self, path: str = "/", ready=None) -> float:
+        """Open the app at `path`; seconds until it is drawn (the lessons' page: week 0's counter
+        and the first panes; another screen: when `ready()` holds)."""
         start = time.perf_counter()
         comm_id = str(uuid.uuid4())
         self._send("kernel_info_request", {})
         self._send("comm_open", {"comm_id": comm_id, "target_name": "solara.control", "data": {}})
-        self._comm(comm_id, {"method": "run", "args": {"path": "/", "dark": False,
+        self._comm(comm_id, {"method": "run", "args": {"path": path, "dark": False,
                                                        "themes": {"light": {}, "dark": {}}, "appName": None}})
-        self._wait(lambda: self.step_button and any(f"{WEEK}0<" in t for t in self.texts) and self.charts >= 1)
+        self._wait(ready or (lambda: self.step_button and any(f"{WEEK}0<" in t for t in self.texts)
+                                and self.charts >= 1))
         return time.perf_counter() - start
 
     def step(self, week: int, panes: int) -> float:
@@ -169,6 +179,14 @@ class LightSession:
         self._comm(self.select["Lesson"], {"method": "update", "state": {"v_model": title}, "buffer_paths": []})
         self._wait(lambda: self.charts > seen and any("Contract B: " in t for t in self.texts))
         return time.perf_counter() - start
+
+    def click(self, label: str) -> None:
+        self._comm(self.buttons[label], {"method": "custom", "content": {"event": "click", "data": {}}})
+
+    def room_text_after(self, since: float, needle: str) -> float | None:
+        """Arrival time of the first room message after `since` containing `needle`."""
+        with self.lock:
+            return next((t for t, text in self.room_texts if t >= since and needle in text), None)
 
     def close(self) -> None:
         self.closed = True
@@ -275,6 +293,41 @@ def room(port: int, n: int, steps: int, think: float, play: float, server: psuti
     }
 
 
+def room_mode(port: int, phones: int, weeks: int, server: psutil.Process) -> dict:
+    """A room: a projector opens it, `phones` phones take seats, the projector advances
+    `weeks` weeks; for each week and phone, seconds from the click to that phone's new week."""
+    base = f"http://127.0.0.1:{port}/"
+    host = LightSession(base)
+    host.open("/?room=new", ready=lambda: "Open the room" in host.buttons)
+    host.click("Open the room")
+    code_in = re.compile(r'class=\\?"bp-code\\?">([A-Z0-9]{4})<')  # the projector's room code
+    host._wait(lambda: "Advance week" in host.buttons and any(code_in.search(t) for _, t in host.room_texts))
+    code = next(m.group(1) for m in (code_in.search(t) for _, t in host.room_texts) if m)
+    seated = []
+    for _ in range(phones):
+        p = LightSession(base)
+        p.open(f"/?room={code}", ready=lambda p=p: "Give me a seat" in p.buttons)
+        p.click("Give me a seat")
+        p._wait(lambda p=p: any("You are " in t for _, t in p.room_texts))
+        seated.append(p)
+    cpu_before = server.cpu_times()
+    latencies = []
+    for week in range(1, weeks + 1):
+        start = time.perf_counter()
+        host.click("Advance week")
+        needle = f' week {week}"'  # the end of the phone's "You are Client 3 · week N" title
+        for p in seated:
+            p._wait(lambda p=p: p.room_text_after(start, needle) is not None, timeout=60)
+            latencies.append(p.room_text_after(start, needle) - start)
+        time.sleep(0.5)
+    cpu = server.cpu_times()
+    for p in [host, *seated]:
+        p.close()
+    return {"phones": phones, "weeks": weeks, "advance_median_s": statistics.median(latencies),
+            "advance_p95_s": pct(latencies, 0.95), "advance_max_s": max(latencies),
+            "server_cpu_s": (cpu.user + cpu.system) - (cpu_before.user + cpu_before.system)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, nargs="+", default=[1, 10, 30])
@@ -282,6 +335,8 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=1.0, help="seconds a session waits between clicks")
     parser.add_argument("--play", type=float, default=15.0, help="seconds every session plays (A/B) at once")
     parser.add_argument("--port", type=int, default=8791)
+    parser.add_argument("--room", type=int, default=30, help="phones in the room-mode phase (0: skip it)")
+    parser.add_argument("--room-weeks", type=int, default=10, help="weeks the projector advances")
     parser.add_argument("--cull", default="20s", help="SOLARA_KERNEL_CULL_TIMEOUT for the release check")
     args = parser.parse_args()
     print(f"date {datetime.now():%Y-%m-%d %H:%M}, {os.cpu_count()} cores, {psutil.virtual_memory().total / 2**30:.0f} GiB, "
@@ -303,6 +358,12 @@ def main() -> None:
             time.sleep(float(args.cull.rstrip("s")) + 10 if args.cull.endswith("s") else 30)
             print(f"  {args.cull} + 10 s after closing: {kernels(args.port)} sessions held "
                   f"(of {row['kernels_open']}), {rss_mb(server):.0f} MB RSS", flush=True)
+        if args.room:
+            result = room_mode(args.port, args.room, args.room_weeks, server)
+            print(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()}), flush=True)
+            print(f"room of {result['phones']} phones + projector, {result['weeks']} weeks advanced: new week on "
+                  f"every phone median {result['advance_median_s'] * 1000:.0f} ms, p95 "
+                  f"{result['advance_p95_s'] * 1000:.0f} ms, max {result['advance_max_s'] * 1000:.0f} ms")
         print()
         print("| sessions | open page (median / max) | step, one pane (median / p95) | step, A/B (median / p95) "
               "| steps served per s (one pane / A/B) | all playing A/B: weeks/s per session (median / min), stalled "

@@ -32,7 +32,7 @@ import io
 import secrets
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, Hashable
 
 import numpy as np
 
@@ -180,7 +180,7 @@ class Room:
         self.contract.seats = Seats(self)
         self.rows: list[dict[str, Any]] = []
         self.version = 0
-        self.listeners: dict[int, Callable[[int], None]] = {}
+        self.listeners: dict[Hashable, Callable[[int], None]] = {}
 
     # --- seats ----------------------------------------------------------------------------------
 
@@ -363,11 +363,11 @@ class Room:
 
     # --- telling every screen -------------------------------------------------------------------
 
-    def listen(self, key: int, callback: Callable[[int], None]) -> None:
+    def listen(self, key: Hashable, callback: Callable[[int], None]) -> None:
         with self.lock:
             self.listeners[key] = callback
 
-    def forget(self, key: int) -> None:
+    def forget(self, key: Hashable) -> None:
         with self.lock:
             self.listeners.pop(key, None)
 

@@ -88,7 +88,7 @@ def use_room_version(room: Room) -> int:
 
     def subscribe():
         context = get_current_context()
-        key = id(context)
+        key = object()  # this subscription's own: a screen that unmounts must not drop its successor's
 
         def changed(new: int) -> None:
             try:
@@ -98,6 +98,8 @@ def use_room_version(room: Room) -> int:
                 room.forget(key)
 
         room.listen(key, changed)
+        if room.version != version.value:  # it changed between this screen's render and now
+            version.set(room.version)
         return lambda: room.forget(key)
 
     solara.use_effect(subscribe, [room.code])
