@@ -95,6 +95,20 @@ def script_html(key: str) -> str:
 
 
 @solara.component
+def WeekCounter(week: solara.Reactive[int], total: int):
+    """The bar's week; it alone (with the charts) re-renders each step, not the whole page."""
+    solara.HTML(tag="span", classes=["bp-week"], unsafe_innerHTML=(
+        f'Week {week.value}<span class="bp-of"> of {total}</span>'))
+
+
+@solara.component
+def Charts(model: WorkshopModel, key: str, week: solara.Reactive[int]):
+    """Every pane, redrawn when `week` moves (reading it subscribes this component alone)."""
+    week.value  # noqa: B018 - the subscription
+    solara.HTML(tag="div", classes=["bp-charts"], unsafe_innerHTML=panes_html(model, key))
+
+
+@solara.component
 def LeverControl(name: str, values: solara.Reactive[dict]):
     """One lever: its label and value (always shown), its control, and what it means."""
     lever = BY_NAME[name]
@@ -152,7 +166,8 @@ def Workshop():
     first = solara.use_memo(lambda: build(FREE_PLAY, lever_values(lesson_settings(FREE_PLAY))), [])
     model = solara.use_reactive(first)
     values = solara.use_reactive(lever_values(lesson_settings(FREE_PLAY)))
-    week = solara.use_reactive(0)  # bumped after every step: the panes re-draw
+    week = solara.use_reactive(0)  # bumped after every step: the counter and the panes re-draw
+    finished = solara.use_reactive(False)  # week 156 reached: Step and ▶ greyed out
     playing = solara.use_reactive(False)
     speed = solara.use_reactive(DEFAULT_SPEED)
     show_levers = solara.use_reactive(False)
@@ -162,6 +177,7 @@ def Workshop():
         playing.set(False)
         model.set(new)
         week.set(0)
+        finished.set(False)
 
     def choose(title: str) -> None:
         key = FREE_PLAY if title == FREE_PLAY else next(lesson.key for lesson in LESSONS if lesson.title == title)
@@ -175,6 +191,7 @@ def Workshop():
         if current.running:
             current.step()
         week.set(current.week)
+        finished.set(not current.running)
 
     def play() -> None:
         # One thread per playing session; a step is a fraction of a millisecond of model time.
@@ -185,6 +202,7 @@ def Workshop():
                 break
             current.step()
             week.set(current.week)
+        finished.set(not model.value.running)
         playing.set(False)
 
     solara.lab.use_task(play, dependencies=[playing.value], prefer_threaded=True)
@@ -201,13 +219,12 @@ def Workshop():
             solara.HTML(tag="span", classes=["bp-brand"], unsafe_innerHTML=TITLE)
             with solara.Div(classes=["bp-lesson-select", "bp-hidden-label"]):
                 solara.Select(label="Lesson", value=chosen, values=titles, on_value=choose, dense=True)
-            solara.Button("Step", on_click=step, disabled=playing.value or not current.running, color="primary")
+            solara.Button("Step", on_click=step, disabled=playing.value or finished.value, color="primary")
             solara.Button("❚❚ Pause" if playing.value else "▶ Play", on_click=lambda: playing.set(not playing.value),
-                          disabled=not current.running and not playing.value, color="primary", outlined=True)
+                          disabled=finished.value and not playing.value, color="primary", outlined=True)
             solara.Button("Reset", on_click=lambda: restart(build(key, values.value)),
                           classes=["bp-reset-waiting"] if moved else [], outlined=not moved)
-            solara.HTML(tag="span", classes=["bp-week"], unsafe_innerHTML=(
-                f'Week {week.value}<span class="bp-of"> of {current.steps_total}</span>'))
+            WeekCounter(week, current.steps_total)
             if moved:
                 solara.HTML(tag="span", classes=["bp-waiting"], unsafe_innerHTML="changes waiting: press Reset")
             solara.Button("Levers ▴" if show_levers.value else "Levers ▾",
@@ -236,7 +253,7 @@ def Workshop():
                 solara.HTML(tag="div", classes=["bp-running"], unsafe_innerHTML=escape(
                     f"Running: {current.running_with()}." + (f" Changes waiting: {', '.join(moved)}. Press Reset."
                                                              if moved else "")))
-            solara.HTML(tag="div", classes=["bp-charts"], unsafe_innerHTML=panes_html(current, key))
+            Charts(current, key, week)
 
 
 @solara.component
