@@ -214,3 +214,16 @@ def test_reweighting_alone_curbs_drifting_corner_cutting():
                   size=(-0.3, -0.08))
     assert_effect(reviewed.true_quality, unreviewed.true_quality, "true quality, re-weighting reviews vs none",
                   size=(0.08, 0.3))
+
+
+def test_unchecked_drift_wears_the_aversion_away_but_no_further():
+    # No audits at all, so nothing resets deviance: after two years of strong drift the vendor
+    # cuts corners like one with no aversion, and no more (deviance saturates at 1; were it to
+    # pass 1, the aversion would turn into a taste for cutting corners).
+    base = ("scheme=per_volume", "client.audit_rate=0", "client.review_period=0", "scheme.price=0.5")
+    drifted = run(*base, "vendor.gaming_drift=0.5", reps=REPS, seed=SEED).timeseries
+    shameless = run(*base, "vendor.gaming_aversion=0", "vendor.engagement_aversion=0", "vendor.gaming_drift=0",
+                    reps=REPS, seed=SEED).timeseries
+    last = [per_replication(t[t.step > 104], "gaming") for t in (drifted, shameless)]
+    assert 0.3 < last[1].mean() < 0.9, "the shameless vendor's gaming should be interior"
+    np.testing.assert_allclose(last[0], last[1], atol=1e-3)

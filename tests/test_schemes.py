@@ -72,11 +72,16 @@ def test_hybrid_weights_must_add_up_to_one():
     assert len(problems) == 1 and "add up to 1" in problems[0] and "1.5" in problems[0]
 
 
-@pytest.mark.parametrize("name", ["per_volume", "fixed_fee", "shared_outcome", "hybrid", "quality_weighted"])
+@pytest.mark.parametrize("name, params", [
+    ("per_volume", {}), ("fixed_fee", {}), ("shared_outcome", {}), ("hybrid", {}), ("quality_weighted", {}),
+    ("linear", {"fixed": 0.2, "volume_rate": 0.7, "quality_rate": 1.3, "outcome_rate": 0.4}),
+    ("kpi_index", {"fixed": 0.1, "rate": 2.0, "volume_weight": 0.3, "quality_weight": 0.8}),
+])
 @pytest.mark.parametrize("y, s", [(0.9, 0.8), (0.6, 0.7), (1.0, 0.95)])
-def test_marginal_incentives_are_the_derivatives_of_pay(name, y, s):
+def test_marginal_incentives_are_the_derivatives_of_pay(name, params, y, s):
     """What a scheme pays and what it tells the vendor it pays for cannot disagree."""
-    params = {"sla_threshold": 0.0} if name == "quality_weighted" else {}  # the SLA step is smoothed on purpose
+    if name == "quality_weighted":
+        params = {"sla_threshold": 0.0}  # the SLA step is smoothed on purpose
     scheme = make(name, **params)
     o, h = 2.0, 1e-6
     r = scheme.rates(y, s, 0.01, SCALAR)  # little score noise: the smoothed SLA cliff is far away
@@ -137,3 +142,27 @@ def test_a_new_scheme_needs_only_its_class(monkeypatch):
     assert (results[1.8].scheme == "tiered_test").all()
     # The model pays what the class says: twice the price, about twice the pay (capacity caps volume).
     assert (results[1.8].payments > 1.5 * results[0.9].payments).all()
+
+
+def test_linear_and_kpi_index_pay_their_terms():
+    linear = make("linear", fixed=0.2, volume_rate=0.7, quality_rate=1.3, outcome_rate=0.4)
+    assert linear.pay(0.9, 0.6, 2.0, SCALAR) == pytest.approx(0.2 + 0.63 + 0.78 + 0.8)
+    kpi = make("kpi_index", fixed=0.1, rate=2.0, volume_weight=0.3, quality_weight=0.8)
+    assert kpi.pay(0.9, 0.6, 2.0, SCALAR) == pytest.approx(0.1 + 2.0 * (0.27 + 0.48))
+
+
+def test_fixed_fee_volume_floor_credits_the_fee_below_it():
+    sla = make("fixed_fee", fee=2.0, volume_floor=0.8, sla_credit=0.25)
+    assert sla.pay(0.79, 0.5, 0.0, SCALAR) == pytest.approx(1.5)
+    assert sla.pay(0.81, 0.5, 0.0, SCALAR) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("s", [0.45, 0.55, 0.7])
+def test_quality_weighted_volume_rate_is_the_expected_pay_per_unit_through_the_sla(s):
+    # Expected pay per unit of volume with normal score noise sigma: price * M(s) * (1 - credit *
+    # P(score < threshold)), P from scipy's normal CDF (the scheme uses a closed-form approximation).
+    from scipy.stats import norm
+    qw = make("quality_weighted", price=2.0, target=0.75, slope=1.0, sla_threshold=0.5, sla_credit=0.2)
+    sigma = 0.05
+    expected = 2.0 * (1 + (s - 0.75)) * (1 - 0.2 * norm.cdf((0.5 - s) / sigma))
+    assert qw.rates(1.0, s, sigma, SCALAR).volume == pytest.approx(expected, rel=2e-3)

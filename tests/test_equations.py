@@ -1,0 +1,174 @@
+"""Equations checked against an independent computation: a brute-force search, a numerical
+derivative, an explicit sum or a truth table, never the same formula written again.
+
+Each test here closes a gap the mutation check (benchmarks/mutation.py) found: a mutant of
+the equation that no other test noticed.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from bposim.config import settings_from
+from bposim.dynamics.contract import client_value, client_value_slopes, relationship_weeks
+from bposim.dynamics.decisions import box_best_response
+from bposim.dynamics.reviews import review
+from bposim.ops import ARRAY, SCALAR
+from bposim.state import CLIENT_TERMS, CONTRACT_START, PERIOD, WEEKLY, RelationshipState
+from crn import per_replication, run
+
+SEED = 11
+REPS = 10
+
+
+def scalar_state(p, **values) -> RelationshipState:
+    st = RelationshipState(base=100.0, vendor_id=0.0, size_log=0.0, outcome_ring=[0.0], outcome_pos=0,
+                           fixed_pay=0.0)
+    for name, start in {**CONTRACT_START, **CLIENT_TERMS}.items():
+        setattr(st, name, float(start(p)))
+    for name in PERIOD + WEEKLY:
+        setattr(st, name, 0.0)
+    st.__dict__.update(values)
+    return st
+
+
+# --- the vendor's effort choice: a box-constrained quadratic program -----------------------------
+
+
+def test_box_best_response_is_the_best_point_of_the_box():
+    rng = np.random.default_rng(7)
+    for _ in range(300):
+        k11, k22 = rng.uniform(0.5, 3.0, 2)
+        k12 = rng.uniform(-0.9, 0.9) * math.sqrt(k11 * k22)
+        m1, m2 = rng.uniform(-1.0, 3.0, 2)
+        u1, u2 = rng.uniform(0.05, 2.0, 2)
+        t1, t2 = box_best_response(k11, k12, k22, m1, m2, u1, u2, SCALAR)
+
+        def value(a, b):
+            return m1 * a + m2 * b - 0.5 * (k11 * a * a + 2 * k12 * a * b + k22 * b * b)
+
+        grid1, grid2 = np.meshgrid(np.linspace(0, u1, 201), np.linspace(0, u2, 201))
+        best = value(grid1, grid2).max()
+        assert -1e-12 <= t1 <= u1 + 1e-12 and -1e-12 <= t2 <= u2 + 1e-12
+        assert value(t1, t2) >= best - 1e-9, (k11, k12, k22, m1, m2, u1, u2)
+    # The same on arrays (the engine's path, with its shortcut for the capacity corner).
+    k = dict(k11=2.0, k12=0.5, k22=1.0)
+    m1, m2 = np.array([4.0, 0.2, 3.0]), np.array([0.5, 0.1, -1.0])
+    u1, u2 = np.array([1.0, 1.0, 1.0]), np.array([0.5, 0.5, 0.5])
+    t1, t2 = box_best_response(k["k11"], k["k12"], k["k22"], m1, m2, u1, u2, ARRAY)
+    for i in range(3):
+        one = box_best_response(k["k11"], k["k12"], k["k22"], m1[i], m2[i], u1[i], u2[i], SCALAR)
+        assert (t1[i], t2[i]) == pytest.approx(one)
+
+
+# --- the value of the relationship going on --------------------------------------------------------
+
+
+@pytest.mark.parametrize("term, tenure, trust", [(0, 5.0, 0.5), (13, 0.0, 0.5), (13, 7.0, 0.9), (52, 51.0, 0.2)])
+def test_relationship_weeks_is_the_discounted_sum_of_the_weeks_to_come(term, tenure, trust):
+    p = settings_from([f"client.contract_term={term}", "client.renewal_base=0.3", "client.renewal_trust=0.6"])
+    c, delta = p.client, 0.97
+    st = scalar_state(p, tenure=tenure, trust_in_vendor=trust)
+    rho = min(c.renewal_base + c.renewal_trust * trust, 1.0) if term else 1.0
+    # Week k after this one is still in the relationship with chance rho ** (renewals needed by then).
+    left = term - 1 - int(tenure) % term if term else 10 ** 9
+    total = sum(delta ** k * rho ** (0 if k <= left else 1 + (k - left - 1) // term) for k in range(1, 6000))
+    assert relationship_weeks(st, c, delta, SCALAR) == pytest.approx(total, rel=1e-9)
+
+
+# --- the client's value function and its slopes ------------------------------------------------------
+
+
+@pytest.mark.parametrize("overrides", [
+    ["client.rework_cost=0.4"], ["client.unserved_cost=0.7"], ["client.quality_per_unit=true"],
+    ["client.rework_cost=0.4", "client.unserved_cost=0.7", "client.quality_per_unit=true"],
+])
+@pytest.mark.parametrize("y, q", [(0.9, 0.7), (0.5, 0.95)])
+def test_client_value_slopes_are_the_derivatives_of_client_value(overrides, y, q):
+    c = settings_from(overrides).client
+    h, d = 1e-6, 1.2
+    slopes = client_value_slopes(c, y, q)
+    numeric = ((client_value(c, y + h, q, d, 1.0) - client_value(c, y - h, q, d, 1.0)) / (2 * h),
+               (client_value(c, y, q + h, d, 1.0) - client_value(c, y, q - h, d, 1.0)) / (2 * h))
+    assert slopes == pytest.approx(numeric, abs=1e-6)
+
+
+# --- reviews: re-pricing and the vendor walking away ----------------------------------------------
+
+
+@pytest.mark.parametrize("vendor_margin, client_net, expected", [
+    (5.0, 5.0, 1.0),      # both earn: the price holds
+    (-5.0, 5.0, 1.1),     # only the vendor loses: the price rises a step
+    (5.0, -5.0, 0.9),     # only the client loses: the price is cut a step
+    (-5.0, -5.0, 1.0),    # both lose: re-pricing cannot help either
+])
+@pytest.mark.parametrize("reprice", [True, False])
+def test_reviews_reprice_only_for_the_side_that_loses(vendor_margin, client_net, expected, reprice):
+    p = settings_from(["client.reprice_step=0.1", f"client.review_reprice={str(reprice).lower()}",
+                       "vendor.exit_patience=0"])
+    st = scalar_state(p, trust_in_vendor=0.8, period_margin=vendor_margin, period_net=client_net)
+    review(st, p, (0.99, 0.3), 2, SCALAR)
+    assert st.switches == 0.0
+    assert st.price_factor == pytest.approx(expected if reprice else 1.0)
+    assert st.price_cut == (1.0 if reprice and expected < 1.0 else 0.0)
+
+
+@pytest.mark.parametrize("patience", [0, 2])
+def test_a_vendor_losing_money_walks_away_after_its_patience_runs_out(patience):
+    p = settings_from([f"vendor.exit_patience={patience}", "client.review_reprice=false"])
+    st = scalar_state(p, trust_in_vendor=0.8)
+    walked = []
+    for _ in range(4):
+        st.period_margin, st.period_net = -10.0, 5.0
+        review(st, p, (0.99, 0.3), 2, SCALAR)
+        walked.append(st.switches)
+    assert walked == ([0.0] * 4 if patience == 0 else [0.0, 1.0, 0.0, 1.0])
+
+
+# --- feedback, context, demand and decision noise, on simulated weeks --------------------------------
+
+
+def test_items_are_raised_at_the_chance_the_equation_gives():
+    # No shortfall term: an item is raised with chance feedback_base, plus feedback_on_incident
+    # in a week with a missed break or an escalation (both recorded per relationship-week).
+    rel = run("client.feedback_base=0.2", "client.feedback_rate=0", "client.feedback_on_incident=0.3",
+              reps=REPS, seed=SEED).relationships
+    incident = (rel.breaks_missed + rel.escalations) > 0
+    assert incident.mean() > 0.05
+    expected = 0.2 + 0.3 * incident.to_numpy()
+    gap = per_replication(rel.assign(x=rel.feedback_given - expected), "x")
+    assert abs(gap.mean()) < 3 * gap.std(ddof=1) / math.sqrt(REPS) + 0.005, gap
+    silent = run("client.feedback_base=0", "client.feedback_rate=0", "client.feedback_on_incident=0",
+                 reps=2, seed=SEED).relationships
+    assert (silent.feedback_given == 0).all()
+
+
+def test_context_grows_as_the_learning_equation_says_when_fully_shared():
+    # Full sharing: no decay, so context after t weeks is 1 - (1 - growth) ** t exactly.
+    rel = run("client.context_sharing=1.0", "client.early_planning=0.5", "client.review_period=0",
+              reps=2, seed=SEED).relationships
+    c = run("client.context_sharing=1.0", "client.early_planning=0.5", "client.review_period=0",
+            reps=2, seed=SEED).settings.client
+    growth = c.context_learning_shared + c.context_learning_planning * 0.5 + c.context_learning_tenure
+    np.testing.assert_allclose(rel.context, 1.0 - (1.0 - growth) ** rel.step, rtol=1e-9)
+
+
+def test_demand_noise_keeps_mean_demand():
+    # Lognormal noise with mean one: noisy demand is on average the noiseless demand.
+    noisy = run("market.demand_noise=0.8", reps=40, seed=SEED).relationships
+    quiet = run("market.demand_noise=0", reps=40, seed=SEED).relationships
+    ratio = per_replication(noisy, "demand") / per_replication(quiet, "demand")
+    # exp(-0.16) = 0.85 if the correction were 0.75 sigma^2 instead of 0.5 sigma^2.
+    assert ratio.mean() == pytest.approx(1.0, abs=0.05)
+
+
+def test_decision_noise_has_the_sd_it_is_given():
+    # Full rationality with a constant interior best response (g* = gaming_saving / gaming_cost),
+    # so this week's gaming is g* plus decision noise.
+    ts = run("scenario=hm87", "steps=200", "vendor.decision_noise=0.05", "vendor.gaming_saving=0.5",
+             "vendor.gaming_cost=1.0", "record.relationships=all", reps=4, seed=SEED).relationships
+    assert ts.gaming.std() == pytest.approx(0.05, rel=0.1) and ts.gaming.mean() == pytest.approx(0.5, abs=0.01)
+    assert ts.effort_volume.std() == pytest.approx(0.05, rel=0.1)
