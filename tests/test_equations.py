@@ -172,3 +172,11 @@ def test_decision_noise_has_the_sd_it_is_given():
              "vendor.gaming_cost=1.0", "record.relationships=all", reps=4, seed=SEED).relationships
     assert ts.gaming.std() == pytest.approx(0.05, rel=0.1) and ts.gaming.mean() == pytest.approx(0.5, abs=0.01)
     assert ts.effort_volume.std() == pytest.approx(0.05, rel=0.1)
+
+
+@pytest.mark.parametrize("term", [0, 13])
+def test_a_term_opens_at_a_new_contract_and_at_each_renewal(term):
+    from bposim.dynamics.contract import contract_starts
+    c = settings_from([f"client.contract_term={term}"]).client
+    opens = [t for t in range(40) if contract_starts(RelationshipState(tenure=float(t)), c, SCALAR)]
+    assert opens == ([0] if term == 0 else [0, 13, 26, 39])
