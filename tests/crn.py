@@ -17,6 +17,7 @@ import pandas as pd
 
 import bposim
 from bposim.analysis.stats import mean_ci
+from bposim.state import CLIENT_TERMS, CONTRACT_START, PERIOD, WEEKLY, RelationshipState
 
 
 class Effect(NamedTuple):
@@ -67,3 +68,14 @@ def assert_effect(treated, control, what: str, sign: int = 1, size: tuple[float,
 def assert_greater(high, low, what: str) -> Effect:
     """high > low over paired replications, with a 95% CI excluding zero."""
     return assert_effect(high, low, what, sign=1)
+
+
+def scalar_state(p, **values) -> RelationshipState:
+    """One relationship's state as floats (what the per-agent engine steps), at contract start."""
+    st = RelationshipState(base=100.0, vendor_id=0.0, size_log=0.0, outcome_ring=[0.0], outcome_pos=0)
+    for name, start in {**CONTRACT_START, **CLIENT_TERMS}.items():
+        setattr(st, name, float(start(p)))
+    for name in PERIOD + WEEKLY:
+        setattr(st, name, 0.0)
+    st.__dict__.update(values)
+    return st

@@ -17,22 +17,11 @@ from bposim.dynamics.contract import client_value, client_value_slopes, relation
 from bposim.dynamics.decisions import box_best_response
 from bposim.dynamics.reviews import review
 from bposim.ops import ARRAY, SCALAR
-from bposim.state import CLIENT_TERMS, CONTRACT_START, PERIOD, WEEKLY, RelationshipState
-from crn import per_replication, run
+from bposim.state import RelationshipState
+from crn import per_replication, run, scalar_state
 
 SEED = 11
 REPS = 10
-
-
-def scalar_state(p, **values) -> RelationshipState:
-    st = RelationshipState(base=100.0, vendor_id=0.0, size_log=0.0, outcome_ring=[0.0], outcome_pos=0,
-                           fixed_pay=0.0)
-    for name, start in {**CONTRACT_START, **CLIENT_TERMS}.items():
-        setattr(st, name, float(start(p)))
-    for name in PERIOD + WEEKLY:
-        setattr(st, name, 0.0)
-    st.__dict__.update(values)
-    return st
 
 
 # --- the vendor's effort choice: a box-constrained quadratic program -----------------------------

@@ -19,13 +19,13 @@ import pytest
 
 import bposim
 import crn
-from crn import assert_greater, per_replication
+from crn import assert_greater, per_replication, scalar_state
 from bposim.config import settings_from
 from bposim.dynamics.learning import update_trust
 from bposim.dynamics.market import allocate_capacity
 from bposim.dynamics.reviews import review
 from bposim.ops import SCALAR
-from bposim.state import CLIENT_TERMS, CONTRACT_START, PERIOD, WEEKLY, RelationshipState
+from bposim.state import RelationshipState
 
 SEED = 2024
 REPS = 20
@@ -46,17 +46,6 @@ def summary(*overrides: str, **kw) -> pd.DataFrame:
 
 def shock_window(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame.step.between(*SHOCK_WEEKS)]
-
-
-def scalar_state(p, **values) -> RelationshipState:
-    """One relationship's state as floats (what the per-agent engine steps), at contract start."""
-    st = RelationshipState(base=100.0, vendor_id=0.0, size_log=0.0, outcome_ring=[0.0], outcome_pos=0)
-    for name, start in {**CONTRACT_START, **CLIENT_TERMS}.items():
-        setattr(st, name, float(start(p)))
-    for name in PERIOD + WEEKLY:
-        setattr(st, name, 0.0)
-    st.__dict__.update(values)
-    return st
 
 
 # --- 3. incentive alignment: what the metrics reward is what vendors produce ---------------------
