@@ -169,3 +169,17 @@ def test_a_term_opens_at_a_new_contract_and_at_each_renewal(term):
     c = settings_from([f"client.contract_term={term}"]).client
     opens = [t for t in range(40) if contract_starts(RelationshipState(tenure=float(t)), c, SCALAR)]
     assert opens == ([0] if term == 0 else [0, 13, 26, 39])
+
+
+def test_the_termination_chance_the_vendor_fears_is_a_probability():
+    # termination_on_detection + warning_risk can pass 1; the chance of losing the contract
+    # cannot, so a warning on top of a certain termination deters no further.
+    from bposim.dynamics.decisions import best_response
+    p = settings_from(["scheme=per_volume", "client.termination_on_detection=1.0", "vendor.gaming_saving=5.0",
+                       "vendor.gaming_cost=5"])
+    choices = []
+    for warning in (0.0, 0.6):
+        st = scalar_state(p, demand=100.0, attention=1.0, warning_risk=warning, audit_belief=0.2, engagement=0.5)
+        choices.append(best_response(st, p, SCALAR)[2])
+    assert 0.0 < choices[0] < 1.0, choices
+    assert choices[1] == pytest.approx(choices[0], abs=1e-12)
