@@ -188,3 +188,13 @@ def test_points_are_kept_compactly_and_made_again_exactly():
         assert made.scheme.name == full.scheme.name and made.scheme.params == full.scheme.params
         for section in batch.SECTIONS:
             assert getattr(made, section) == getattr(full, section)
+
+
+def test_participation_pricing_survives_stacking_of_scheme_terms():
+    from bposim.explore import simulate_points
+
+    points = pd.DataFrame({"scheme.pricing": ["participation", "participation", "as_written"], "scheme.share": [0.47, 0.2, 0.3]})
+    base = ["steps=20", "scheme=shared_outcome"]
+    fast = bposim.simulate_design(points, base=base, replications=2).summary
+    slow = simulate_points(points, base=base, replications=2).summary
+    pd.testing.assert_frame_equal(fast, slow, check_exact=False, rtol=1e-12, atol=1e-12)

@@ -60,9 +60,19 @@ def _takes_arrays(scheme) -> bool:
     return True
 
 
+def rebuilt(scheme, params):
+    """The scheme with other parameters, keeping what was set on it after construction
+    (scheme.pricing)."""
+    out = type(scheme)(params)
+    for name, value in vars(scheme).items():
+        if name not in vars(out):
+            setattr(out, name, value)
+    return out
+
+
 def group_key(s: Settings, scheme_broadcasts: dict[str, bool]) -> tuple:
     """What points must agree on to share arrays."""
-    key: list = [s.scheme.name, s.config.seed, s.config.steps]
+    key: list = [s.scheme.name, s.scheme.pricing, s.config.seed, s.config.steps]
     for section in SECTIONS:
         obj = getattr(s, section)
         key += [(section, f.name, getattr(obj, f.name)) for f in dataclasses.fields(obj)
@@ -116,7 +126,7 @@ class CompactPoints(Sequence):
             setattr(config, section, parts[section])
         scheme = template.scheme
         if parts["scheme"] != scheme.params:
-            scheme = type(scheme)(parts["scheme"])
+            scheme = rebuilt(scheme, parts["scheme"])
             config.scheme = {**config.scheme, **{name: v for (sec, name), v in diff.items() if sec == "scheme"}}
         return Settings(config, scheme)
 
@@ -169,7 +179,7 @@ def stacked(points: list[Settings], replications: int) -> Settings:
     differ = {f.name: [getattr(p.scheme.params, f.name) for p in points] for f in dataclasses.fields(params)}
     differ = {name: values for name, values in differ.items() if any(v != values[0] for v in values)}
     if differ:
-        scheme = type(scheme)(dataclasses.replace(params, **{n: _column(v, replications) for n, v in differ.items()}))
+        scheme = rebuilt(scheme, dataclasses.replace(params, **{n: _column(v, replications) for n, v in differ.items()}))
     out = Settings(config, scheme)
     for section in SECTIONS:
         obj = copy.copy(getattr(first, section))
