@@ -227,3 +227,17 @@ def test_unchecked_drift_wears_the_aversion_away_but_no_further():
     last = [per_replication(t[t.step > 104], "gaming") for t in (drifted, shameless)]
     assert 0.3 < last[1].mean() < 0.9, "the shameless vendor's gaming should be interior"
     np.testing.assert_allclose(last[0], last[1], atol=1e-3)
+
+
+def test_reviews_that_find_misalignment_audit_more():
+    # Only the audit boost differs: reviews that find the score drifting from the truth multiply
+    # the audit rate by audit_boost_step (1 switches the boost off).
+    drifting = ("scheme=quality_weighted", "vendor.metric_gameability=1.0", "vendor.gaming_drift=0.05",
+                "client.audit_rate=0.05", "client.review_warn=false", "client.review_terminate=false",
+                "client.review_reprice=false", "client.review_period=13")
+    boosted = rels(*drifting, "client.audit_boost_step=1.5")
+    flat = rels(*drifting, "client.audit_boost_step=1")
+    later = [f[f.step > 52] for f in (boosted, flat)]
+    effect = assert_effect(per_replication(later[0], "audits"), per_replication(later[1], "audits"),
+                           "audits per relationship-week after the first year, boost vs none")
+    assert effect.mean > 0.5 * later[1].audits.mean(), f"the boost should at least add half the audits: {effect}"
