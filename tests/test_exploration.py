@@ -155,10 +155,8 @@ def test_scheme_pricing_is_a_design_setting_every_scheme_takes():
         build_design(spec(parameters={"scheme": {"pricing": {"levels": ["haggle"]}}}))
 
 
-@pytest.mark.xfail(reason="known: simulate_design stacks participation-priced points whose scheme terms differ "
-                          "and gives other numbers than each point alone (bposim/explore/batch.py)", strict=False)
 def test_the_batch_engine_equals_the_reference_loop_under_participation_pricing():
-    batch = pytest.importorskip("bposim.explore.batch", reason="the batch engine is not installed")
+    from bposim.explore import batch
     points = pd.DataFrame({"scheme.pricing": ["participation", "participation"], "scheme.share": [0.47, 0.2]})
     base = [*SHORT, "scheme=shared_outcome"]
     fast = batch.simulate_design(points, base=base).summary
@@ -317,6 +315,15 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(tmp_path, capsys, args
     err = capsys.readouterr().err.strip()
     assert named in err and "\n" not in err and err.startswith("bposim-explore: ")
     assert not out.exists()
+
+
+def test_an_out_folder_that_cannot_be_written_stops_before_anything_runs(tmp_path, capsys):
+    in_the_way = tmp_path / "report"
+    in_the_way.write_text("not a folder")
+    assert explore_main(["design=screening", "--out", str(in_the_way)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("bposim-explore: --out = ") and "is a file" in err and "\n" not in err
+    assert in_the_way.read_text() == "not a folder"
 
 
 def test_a_small_design_writes_a_self_contained_report(tmp_path):

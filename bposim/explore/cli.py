@@ -20,8 +20,9 @@ import sys
 import time
 from pathlib import Path
 
-from ..config import ConfigError
-from .design import DesignError, design_names, design_summary, load_design
+from ..config.safety import probe_writable
+from ..entry import guarded
+from .design import design_names, design_summary, load_design
 
 
 def _epilog() -> str:
@@ -31,12 +32,7 @@ def _epilog() -> str:
     return "\n".join(lines)
 
 
-def _one_line(err: Exception) -> str:
-    if isinstance(err, ConfigError):
-        return "; ".join(err.problems)
-    return " ".join(str(err).split())
-
-
+@guarded("bposim-explore", also=(ValueError,))  # ValueError: a point the up-front checks could not foresee
 def main(argv: list[str] | None = None) -> int:
     argv = list(argv if argv is not None else sys.argv[1:])
     parser = argparse.ArgumentParser(prog="bposim-explore", description=__doc__.split("\n\n")[0],
@@ -53,23 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     if len(names) != 1:
         print(f"bposim-explore: give one design=NAME: allowed {', '.join(design_names())}", file=sys.stderr)
         return 2
-    try:
-        design = load_design(names[0], rest)
-    except (DesignError, ConfigError) as err:
-        print(f"bposim-explore: {_one_line(err)}", file=sys.stderr)
-        return 2
+    design = load_design(names[0], rest)
     from .report import write_report
     from .study import explore
 
     folder = Path(args.out or f"reports/explore-{design.name}-{dt.datetime.now():%Y%m%d-%H%M%S}")
+    probe_writable(folder, "--out", subfolders=("figures",))  # before any simulation
     started = time.perf_counter()
     print(f"bposim-explore: {design.name}: {design.n_points()} points x {design.replications} replications"
           + (f" x 2 schemes" if design.compare else ""), file=sys.stderr)
-    try:
-        ex = explore(design, folder=folder, n_jobs=args.jobs)
-    except (ConfigError, ValueError) as err:  # a point the up-front checks could not foresee
-        print(f"bposim-explore: {_one_line(err)}", file=sys.stderr)
-        return 2
+    ex = explore(design, folder=folder, n_jobs=args.jobs)
     path = write_report(ex, folder, command)
     for line in ex.summary:
         print(f"- {line}")
