@@ -19,7 +19,7 @@ class Metric:
     """A recorded metric, declared once with everything the outputs need.
 
     The scorecard, the paired comparisons, the report, the console summaries, the workshop
-    footers and docs/ODD.md all read these fields; adding a KPI is one declaration here (with
+    footers and monitors and docs/ODD.md all read these fields; adding a KPI is one declaration here (with
     `kpi=` its place on the scorecard) plus its computation in the weekly phases.
     """
 
@@ -30,6 +30,7 @@ class Metric:
     source: str = ""  # state attribute, when it differs from the name
     label: str = ""  # plain-language name in figures and reports (default: the name, spaced)
     short: str = ""  # table header and footer text (default: the label)
+    tile: str = ""  # a workshop monitor's caption, short enough for a phone (default: the short label)
     higher_is_better: bool = True  # for the client-vendor partnership: fewer escalations are better
     fmt: str = ",.3g"  # format of a value in a console summary
     kpi: int = 0  # place on the scorecard (1 first; 0: not a KPI)
@@ -42,6 +43,8 @@ class Metric:
             object.__setattr__(self, "label", self.name.replace("_", " "))
         if not self.short:
             object.__setattr__(self, "short", self.label)
+        if not self.tile:
+            object.__setattr__(self, "tile", self.short)
 
     @property
     def attribute(self) -> str:
@@ -55,29 +58,29 @@ METRICS: tuple[Metric, ...] = (
            fmt=".3f", kpi=2, headline=True),
     Metric("measured_quality", "score points [0, 1]", "the quality score as measured: truth plus noise plus what corner-cutting inflates", False),
     Metric("quality_gap", "score points", "measured minus true quality: how far the metric has drifted from the truth", False,
-           label="quality gap (measured - true)", short="quality gap", higher_is_better=False, fmt=".3f", kpi=3),
+           label="quality gap (measured - true)", short="quality gap", tile="score above truth", higher_is_better=False, fmt=".3f", kpi=3),
     Metric("gaming", "share [0, 1]", "share of work where corners were cut (hidden unless audited)", False,
            higher_is_better=False, fmt=".3f", kpi=4, headline=True),
     Metric("detected_gaming", "audits/week", "audits that found corner-cutting", True,
-           label="audits that found gaming", short="gaming caught by audits", count=True, footer=True),
+           label="audits that found gaming", short="gaming caught by audits", tile="gaming caught", count=True, footer=True),
     Metric("trust_in_vendor", "index [0, 1]", "the client's trust in its vendor", False,
-           label="client's trust in vendor", short="trust in vendor", fmt=".2f", kpi=5, headline=True),
+           label="client's trust in vendor", short="trust in vendor", tile="client's trust", fmt=".2f", kpi=5, headline=True),
     Metric("trust_in_client", "index [0, 1]", "the vendor's trust in its client", False,
-           label="vendor's trust in client", short="trust in client", fmt=".2f", kpi=6),
+           label="vendor's trust in client", short="trust in client", tile="vendor's trust", fmt=".2f", kpi=6),
     Metric("engagement", "index [0, 1]", "the vendor team's engagement with the client", False),
     Metric("context", "index [0, 1]", "the vendor's knowledge of the client's business", False),
     Metric("breaks_flagged", "breaks/week", "process breaks the vendor flagged with a fix before the client noticed", True,
-           label="breaks flagged by the vendor", count=True, footer=True),
+           label="breaks flagged by the vendor", tile="breaks flagged", count=True, footer=True),
     Metric("breaks_missed", "breaks/week", "process breaks the client found itself, later and dearer", True,
-           label="breaks missed (found by the client)", short="breaks the client found", count=True, footer=True),
+           label="breaks missed (found by the client)", short="breaks the client found", tile="breaks client found", count=True, footer=True),
     Metric("escalations", "escalations/week", "problems that reached the client's own stakeholders", True,
            higher_is_better=False, fmt=",.1f", kpi=8, headline=True, count=True, footer=True),
     Metric("feedback_given", "items/week", "new feedback items from the client", True, count=True),
     Metric("feedback_actioned", "items/week", "feedback items the vendor acted on", True, count=True),
     Metric("feedback_repeated", "items/week", "open feedback items the client had to repeat (the complaint loop)", True,
-           label="feedback items repeated", count=True, footer=True),
+           label="feedback items repeated", tile="items repeated", count=True, footer=True),
     Metric("vendor_feedback", "items/week", "feedback the vendor gave the client on its processes (none: silence)", True,
-           short="feedback from the vendor", count=True, footer=True),
+           short="feedback from the vendor", tile="vendor feedback", count=True, footer=True),
     Metric("oversight_hours", "hours/week", "client management hours spent supervising, auditing and fixing", True,
            label="client oversight hours", short="oversight hours", higher_is_better=False, fmt=",.0f", kpi=9,
            footer=True),
@@ -86,7 +89,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("vendor_margin", "MU/week", "vendor revenue less the cost of effort, corner-cutting and operations", True,
            fmt=",.0f", kpi=7, headline=True),
     Metric("client_net_value", "MU/week", "value of true output less payments, oversight time, damage and switching costs", True,
-           fmt=",.0f", kpi=1, headline=True),
+           tile="client value", fmt=",.0f", kpi=1, headline=True),
     Metric("switches", "switches/week", "contracts ended and moved to another vendor", True,
            label="vendor switches", short="switches", higher_is_better=False, fmt=".1f", kpi=10, count=True,
            footer=True),

@@ -41,14 +41,7 @@ SMOOTHED = {"escalations", "breaks_missed", "client_net_value", "vendor_margin"}
 Y_SCALE = 1000  # SVG user units of a panel's height
 
 # Big-number monitors: short labels (a monitor is about 130 px wide).
-MONITOR_LABELS = {
-    "trust_in_vendor": "client's trust", "trust_in_client": "vendor's trust", "true_quality": "true quality",
-    "measured_quality": "measured quality", "quality_gap": "score above truth", "gaming": "gaming",
-    "escalations": "escalations", "breaks_missed": "breaks client found", "breaks_flagged": "breaks flagged",
-    "oversight_hours": "oversight hours", "feedback_repeated": "items repeated",
-    "vendor_feedback": "vendor feedback", "client_net_value": "client value", "vendor_margin": "vendor margin",
-    "detected_gaming": "gaming caught", "switches": "switches", "engagement": "engagement",
-}
+MONITOR_LABELS = {m.name: m.tile for m in ALL}  # captions declared with each Metric
 FREE_PLAY_MONITORS = ("trust_in_vendor", "true_quality", "gaming", "escalations", "client_net_value")
 FLOWS = {m.name for m in ALL if m.total}
 
