@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import math
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, ClassVar
@@ -84,15 +85,16 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Table:
+class Table(ABC):
     """A section that is a table: one row per configuration, one cell per KPI column."""
 
     by: str
     columns: list[Column]
     rows: list[Row]
 
+    @abstractmethod
     def frame(self) -> pd.DataFrame:
-        raise NotImplementedError
+        """The table as a DataFrame of numbers (what the CSV files hold); each kind builds its own."""
 
     @property
     def markdown_table(self) -> str:
