@@ -9,7 +9,8 @@ What it measures (results and their meaning: benchmarks/README.md):
      resident memory (ru_maxrss) and the memory per relationship (peak less what the process
      held before building, over relationships);
   2. `bposim.compose` of a new override list that changes only values, against a full
-     composition of the same list (Hydra's composition, then validation), in this process.
+     composition of the same list (the override check, Hydra's composition, then validation: what
+     every compose cost before #16), in this process, the two interleaved.
 Targets: build + stepping cost per relationship-week within 2x over 10,000 .. 1,000,000
 relationships; the 1,000,000-relationship run under 2 GiB peak; value-only compose >= 10x
 faster than a full composition.
@@ -36,7 +37,7 @@ SIZES = (1_000, 10_000, 100_000, 1_000_000)
 WEEKS = 52
 REFERENCE = 10_000
 TARGET_CURVE, TARGET_GIB, TARGET_COMPOSE = 2.0, 2.0, 10.0
-COMPOSE_REPEATS = 7
+COMPOSE_REPEATS = 21
 REPEATS, REPEAT_UP_TO = 3, 100_000  # best of 3 up to 100,000 relationships, one run above
 
 
@@ -90,21 +91,16 @@ def run_sizes(sizes, weeks: int) -> list[dict]:
 
 
 def full_composition(overrides: list[str]):
-    """A configuration as composed without any reuse: Hydra's composition of the packaged
-    configs with the overrides, then bposim's validation (what every compose cost before #16)."""
-    from hydra import compose, initialize_config_module
-    from hydra.core.global_hydra import GlobalHydra
+    """A configuration as every compose made it before #16, with no reuse: the safety check of
+    the overrides, a whole Hydra composition (bposim.config.full_composition: Hydra, then the
+    YAML round trip compose always made), then validation."""
+    from bposim.config import full_composition as hydra_composition, validate
+    from bposim.config.load import group_options
+    from bposim.config.safety import check_overrides
 
-    from bposim.config import CONFIG_MODULE, validate
-
-    GlobalHydra.instance().clear()
-    try:
-        with initialize_config_module(config_module=CONFIG_MODULE, version_base="1.3"):
-            cfg = compose(config_name="config", overrides=overrides)
-    finally:
-        GlobalHydra.instance().clear()
-    validate(cfg)
-    return cfg
+    overrides = tuple(overrides)
+    check_overrides(overrides, group_options, allow_hydra=False)  # as compose checks them
+    return validate(hydra_composition(overrides))
 
 
 def compose_times(repeats: int) -> tuple[float, float]:
@@ -167,7 +163,7 @@ def main() -> int:
     value_only, full = compose_times(COMPOSE_REPEATS)
     speedup = full / value_only
     print(f"  value-only (client.audit_rate, seed): {value_only * 1e3:.2f} ms")
-    print(f"  full composition (Hydra + validation): {full * 1e3:.2f} ms")
+    print(f"  full composition (check + Hydra + validation): {full * 1e3:.2f} ms")
     print(f"  full / value-only = {speedup:.1f}x")
 
     print("\nTargets")
