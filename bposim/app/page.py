@@ -11,6 +11,7 @@ moved lever waits, shown as "changes waiting", until Reset rebuilds the model wi
 
 from __future__ import annotations
 
+import os
 import time
 from html import escape
 from typing import Any
@@ -149,11 +150,14 @@ def SeedControl(values: solara.Reactive[dict]):
 
 @solara.component
 def Page():
-    """The page a facilitator opens (the lessons), or one of room mode's screens (?room=...)."""
+    """The page a facilitator opens (the lessons), or one of room mode's screens (?room=...);
+    served with `bposim-dashboard --room`, a bare address opens a room (the lessons: ?lessons)."""
     router = solara.use_router()
-    query = {name: values[-1] for name, values in parse_qs(router.search or "").items()}
+    query = {name: values[-1] for name, values in parse_qs(router.search or "", keep_blank_values=True).items()}
     if "room" in query:
         RoomScreen(query)
+    elif os.environ.get("BPOSIM_START") == "room" and "lessons" not in query:
+        RoomScreen({"room": "new"})
     else:
         Workshop()
 

@@ -9,7 +9,9 @@ decides with a few controls:
 - a client: whether to audit this week, whether to raise a feedback item, and what to do at
   the next quarterly review (keep, warn, re-price, switch vendor).
 
-A seat that has not decided keeps its last choice. The facilitator advances the weeks. The room
+A seat that has not decided keeps its last choice. The facilitator advances the weeks, by hand
+or on a timer (a week every N seconds until stopped, kept by the room, not by the projector's
+browser, so a projector that reloads does not stop it). The room
 records, week by week, every person's choices beside the model's own choice for their seat and
 the outcomes of their relationships: the debrief, exportable as CSV.
 
@@ -45,6 +47,7 @@ REVIEW_CHOICES = ("keep", "warn", "re-price", "switch")
 # Room sizes a facilitator picks from: (clients, vendors).
 SIZES = {"10 seats (8 clients, 2 vendors)": (8, 2), "20 seats (16 clients, 4 vendors)": (16, 4),
          "30 seats (24 clients, 6 vendors)": (24, 6)}
+TIMER_SECONDS = (10, 20, 30, 60)  # the timer's periods a facilitator picks from
 VENDOR_DEFAULT = {"quality_share": 0.5, "cut_corners": False, "flag_breaks": True}
 CLIENT_DEFAULT = {"audit": False, "feedback": True, "review": "keep"}
 
@@ -179,6 +182,8 @@ class Room:
                                         *(Seat("vendor", v, choice=dict(VENDOR_DEFAULT)) for v in range(n_vendors))]}
         self.contract.seats = Seats(self)
         self.rows: list[dict[str, Any]] = []
+        self.timer_seconds: float | None = None  # a week every this many seconds, or no timer
+        self._timer_stop: threading.Event | None = None
         self.version = 0
         self.listeners: dict[Hashable, Callable[[int], None]] = {}
 
@@ -259,6 +264,41 @@ class Room:
             self.model.step()
             self._record()
             self._changed()
+
+    def start_timer(self, seconds: float) -> None:
+        """Advance a week every `seconds` until `stop_timer` or the last week (replaces a running timer)."""
+        if isinstance(seconds, bool) or not (isinstance(seconds, (int, float)) and seconds > 0):
+            raise ValueError(f"timer = {seconds!r} seconds is not allowed: use a number of seconds above 0")
+        with self.lock:
+            self._halt_timer()
+            stop = threading.Event()
+            self._timer_stop, self.timer_seconds = stop, float(seconds)
+            threading.Thread(target=self._tick, args=(stop, float(seconds)), daemon=True,
+                             name=f"room-{self.code}-timer").start()
+            self._changed()
+
+    def stop_timer(self) -> None:
+        """No more timed weeks: once this returns, the timer advances nothing."""
+        with self.lock:
+            if self._timer_stop is not None:
+                self._halt_timer()
+                self._changed()
+
+    def _halt_timer(self) -> None:
+        if self._timer_stop is not None:
+            self._timer_stop.set()
+        self._timer_stop, self.timer_seconds = None, None
+
+    def _tick(self, stop: threading.Event, seconds: float) -> None:
+        while not stop.wait(seconds):
+            with self.lock:  # stop_timer sets `stop` under this lock: no week after it returns
+                if stop.is_set():
+                    return
+                self.advance()
+                if not self.model.running:
+                    self._halt_timer()
+                    self._changed()
+                    return
 
     def _record(self) -> None:
         st, week = self.contract.state, self.week

@@ -2,7 +2,8 @@
 
 Addresses (the query string of the page's one URL):
   ?room=new                       the facilitator picks a room size and contract and opens it
-  ?room=CODE&host=TOKEN           the projector: join link and QR code, seats, Advance, debrief
+  ?room=CODE&host=TOKEN           the projector: join link and QR code, seats, the market's
+                                  charts, Advance week and the timer, debrief
   ?room=CODE                      a phone: pick a seat, or be given one
   ?room=CODE&seat=ID&token=TOKEN  a phone at its seat (a reload comes back here)
 
@@ -23,7 +24,7 @@ import solara
 from solara.server.kernel_context import get_current_context
 
 from .plots import number, pane_html, shared_limits
-from .room import REVIEW_CHOICES, ROOMS, SIZES, Room, Seat, open_room
+from .room import REVIEW_CHOICES, ROOMS, SIZES, TIMER_SECONDS, Room, Seat, open_room
 from .levers import WORKSHOP_SCHEMES
 from .style import CSS
 
@@ -34,17 +35,26 @@ ROOM_CSS = """
 .bp-room h1 { font-size: 24px; margin: 4px 0; }
 .bp-room h2 { font-size: 19px; margin: 6px 0 2px; }
 .bp-room .v-btn { text-transform: none; letter-spacing: 0; font-size: 17px; }
-.bp-room-host { display: grid; grid-template-columns: 300px 1fr; gap: 12px; }
-.bp-join { border: 1px solid #cfd6df; border-radius: 6px; padding: 8px; text-align: center; }
-.bp-join svg { width: 240px; height: 240px; }
-.bp-code { font-size: 40px; font-weight: 800; letter-spacing: 4px; }
+.bp-host { display: flex; flex-direction: column; gap: 8px; max-width: none; }
+.bp-host-side, .bp-host-main { display: flex; flex-direction: column; gap: 6px; min-width: 0; min-height: 0; }
+.bp-host-main h1 { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.bp-join { border: 1px solid #cfd6df; border-radius: 6px; padding: 6px; text-align: center; flex: 0 0 auto; }
+.bp-join svg { width: 200px; height: 200px; display: block; margin: 0 auto; }
+.bp-code { font-size: 40px; font-weight: 800; letter-spacing: 4px; line-height: 1.1; }
 .bp-link { font-size: 15px; overflow-wrap: anywhere; }
+.bp-seat-count { font-size: 15px; }
 .bp-seats { display: flex; flex-wrap: wrap; gap: 4px; }
-.bp-seat { border: 1px solid #c9d2dc; border-radius: 4px; padding: 2px 6px; font-size: 14px; white-space: nowrap; }
-.bp-seat.bp-human { background: #e3f0ff; border-color: #1f5fa8; }
+.bp-seat { border: 1px solid #c9d2dc; border-radius: 4px; padding: 1px 5px; font-size: 14px; white-space: nowrap;
+  color: #666; }
+.bp-seat.bp-human { background: #e3f0ff; border-color: #1f5fa8; color: #111; }
 .bp-seat.bp-ready { background: #dff5e1; border-color: #2e7d32; }
+.bp-controls { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
+.bp-timer-select { width: 150px; }
+.bp-timer-select .v-input { margin: 0; padding: 0; font-size: 17px; }
+.bp-timer-select .v-text-field__details { display: none; }
+.bp-timer-on { background: #fff3cd; border: 1px solid #e0b000; border-radius: 4px; padding: 2px 8px; font-size: 16px;
+  white-space: nowrap; }
 .bp-market .bp-panels { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 6px 12px; }
-.bp-room-host + .bp-market, .bp-market { margin-top: 8px; }
 .bp-market .bp-panel { height: 230px; }
 .bp-market .bp-network { height: 470px; grid-row: span 2; }
 .bp-big .v-btn { height: 56px !important; font-size: 19px !important; min-width: 150px; }
@@ -56,10 +66,27 @@ ROOM_CSS = """
 .bp-told { background: #fff8e1; border: 1px solid #e0c060; border-radius: 4px; padding: 4px 8px; }
 .bp-told p { margin: 2px 0; }
 .bp-saved { color: #2e7d32; font-weight: 700; }
+.bp-debrief { overflow-x: auto; }
 .bp-debrief table { border-collapse: collapse; font-size: 15px; }
 .bp-debrief td, .bp-debrief th { border: 1px solid #ccd; padding: 2px 6px; text-align: right; }
 .bp-debrief th:first-child, .bp-debrief td:first-child { text-align: left; }
-@media (max-width: 699.98px) { .bp-room-host { grid-template-columns: 1fr; } }
+/* Projector: the join panel and the seats in a column on the left, the market's charts filling
+   the rest of the screen beside them (in view without scrolling, unless the debrief is open). */
+@media (min-width: 700px) {
+  .bp-host { display: grid; grid-template-columns: 264px minmax(0, 1fr); gap: 8px 14px; }
+  .bp-host.bp-fit { height: 100vh; height: 100dvh; overflow: hidden; }
+  .bp-host.bp-fit .bp-host-side { overflow-y: auto; }
+  .bp-host.bp-fit .bp-market { flex: 1 1 auto; min-height: 0; display: flex; flex-direction: column; }
+  .bp-host.bp-fit .bp-market .bp-pane { flex: 1 1 auto; min-height: 0; }
+  .bp-host.bp-fit .bp-market .bp-panels { flex: 1 1 auto; grid-template-rows: repeat(3, minmax(0, 1fr)); }
+  .bp-host.bp-fit .bp-market .bp-panel { height: auto; }
+  /* Charts two abreast, the fifth across both; the network down the third column, tall
+     enough for a label per client of the largest room. */
+  .bp-host .bp-market .bp-panel:nth-child(5) { grid-column: 1 / 3; }
+  .bp-host .bp-market .bp-network { grid-column: 3; grid-row: 1 / 4; }
+  .bp-host:not(.bp-fit) .bp-market .bp-panel { height: 200px; }
+  .bp-host:not(.bp-fit) .bp-market .bp-network { height: auto; min-height: 600px; }
+}
 """
 
 
@@ -126,7 +153,8 @@ def OpenRoom():
         solara.HTML(tag="h1", unsafe_innerHTML="Open a room")
         solara.HTML(tag="p", unsafe_innerHTML=(
             "People in the room play the clients and vendors of one market from their phones; the "
-            "model plays every seat nobody takes. You advance the weeks."))
+            "model plays every seat nobody takes. You advance the weeks, or set a timer. "
+            '(Or go to <a href="/?lessons">the lessons</a>.)'))
         solara.Select(label="Room size", value=size.value, values=list(SIZES), on_value=size.set)
         solara.Select(label="Contract", value=scheme.value, values=list(WORKSHOP_SCHEMES), on_value=scheme.set)
         with solara.Div(classes=["bp-big"]):
@@ -134,10 +162,13 @@ def OpenRoom():
 
 
 def seat_chip(room: Room, seat: Seat) -> str:
+    """A seat on the projector: grey if the model plays it, blue with ● if a person, green with ✓
+    once that person decided this week (short, so that a 30-seat room fits beside the charts)."""
     state = "model" if not seat.taken else ("ready" if seat.decided_week == room.week else "person")
     cls = {"model": "", "person": " bp-human", "ready": " bp-human bp-ready"}[state]
-    mark = {"model": "model", "person": "person", "ready": "person ✓"}[state]
-    return f'<span class="bp-seat{cls}" data-seat="{seat.id}">{escape(seat.label)}: {mark}</span>'
+    mark = {"model": "", "person": " ●", "ready": " ✓"}[state]
+    return (f'<span class="bp-seat{cls}" data-seat="{seat.id}" data-state="{state}">'
+            f'{escape(seat.label)}{mark}</span>')
 
 
 def summary_table(rows: list[dict]) -> str:
@@ -162,43 +193,63 @@ def show(value) -> str:
 
 @solara.component
 def HostScreen(room: Room):
-    """The projector: how to join, who is seated, the market, Advance, and the debrief."""
+    """The projector: how to join and who is seated, beside the market's charts; Advance week,
+    the timer, and the debrief."""
     use_room_version(room)
     debrief = solara.use_reactive(False)
+    period = solara.use_reactive(timer_label(TIMER_SECONDS[1]))
     url = join_url(room.code)
     qr = segno.make(url, error="m").svg_inline(scale=6, border=2)
     series = room.model.series("A")
     limits = shared_limits([series], room.model.plot_ranges())
     review = room.next_review()
-    with solara.Div(classes=["bp-room"]):
-        with solara.Div(classes=["bp-room-host"]):
+    people = room.humans()
+    ready = sum(s.decided_week == room.week for s in people)
+    running = room.model.running
+
+    def start_timer() -> None:
+        room.start_timer(next(t for t in TIMER_SECONDS if timer_label(t) == period.value))
+
+    with solara.Div(classes=["bp-room", "bp-host", "bp-scroll" if debrief.value else "bp-fit"]):
+        with solara.Div(classes=["bp-host-side"]):
             solara.HTML(tag="div", classes=["bp-join"], unsafe_innerHTML=(
                 f'<div>Join room</div><div class="bp-code">{room.code}</div>{qr}'
                 f'<div class="bp-link">{escape(url)}</div>'))
-            with solara.Div():
-                solara.HTML(tag="h1", unsafe_innerHTML=(
-                    f"Room {room.code} · week {room.week} of {room.model.steps_total}"
-                    + (f" · next review: week {review}" if review else "")))
-                with solara.Div(classes=["bp-big"]):
-                    with solara.Row():
-                        solara.Button("Advance week", on_click=room.advance, color="primary",
-                                      disabled=not room.model.running)
-                        solara.Button("Hide debrief" if debrief.value else "Debrief",
-                                      on_click=lambda: debrief.set(not debrief.value), outlined=True)
-                people = room.humans()
-                solara.HTML(tag="p", unsafe_innerHTML=(
-                    f"{len(people)} of {len(room.seats)} seats taken; ✓: decided since the last week."))
-                solara.HTML(tag="div", classes=["bp-seats"],
-                            unsafe_innerHTML="".join(seat_chip(room, s) for s in room.seats.values()))
-                if debrief.value:
-                    with solara.Div(classes=["bp-debrief"]):
-                        solara.HTML(tag="h2", unsafe_innerHTML="Debrief: each person against the model's choice")
-                        solara.HTML(tag="div", unsafe_innerHTML=summary_table(room.summary()))
-                        solara.FileDownload(room.debrief_csv(), filename=f"room-{room.code}-debrief.csv",
-                                            label="Download the debrief (CSV)")
-        solara.HTML(tag="div", classes=["bp-market"], unsafe_innerHTML=pane_html(
-            f"{room.model.describe('A')}, the whole market", series, room.model.network("A"), limits,
-            room.model.steps_total, ROOM_MONITORS))
+            solara.HTML(tag="div", classes=["bp-seat-count"], unsafe_innerHTML=(
+                f"<b>{len(people)} of {len(room.seats)} seats</b> taken (●), {ready} decided this week (✓); "
+                f"the model plays the rest."))
+            solara.HTML(tag="div", classes=["bp-seats"],
+                        unsafe_innerHTML="".join(seat_chip(room, s) for s in room.seats.values()))
+        with solara.Div(classes=["bp-host-main"]):
+            solara.HTML(tag="h1", unsafe_innerHTML=(
+                f"Room {room.code} · week {room.week} of {room.model.steps_total}"
+                + (f" · next review: week {review}" if review else "")))
+            with solara.Div(classes=["bp-controls", "bp-big"]):
+                solara.Button("Advance week", on_click=room.advance, color="primary", disabled=not running)
+                if room.timer_seconds is None:
+                    with solara.Div(classes=["bp-timer-select", "bp-hidden-label"]):
+                        solara.Select(label="Timer period", value=period.value, dense=True,
+                                      values=[timer_label(t) for t in TIMER_SECONDS], on_value=period.set)
+                    solara.Button("Start timer", on_click=start_timer, outlined=True, disabled=not running)
+                else:
+                    solara.HTML(tag="span", classes=["bp-timer-on"], unsafe_innerHTML=(
+                        f"timer: a week {timer_label(room.timer_seconds)}"))
+                    solara.Button("Stop timer", on_click=room.stop_timer, outlined=True)
+                solara.Button("Hide debrief" if debrief.value else "Debrief",
+                              on_click=lambda: debrief.set(not debrief.value), outlined=True)
+            if debrief.value:
+                with solara.Div(classes=["bp-debrief"]):
+                    solara.HTML(tag="h2", unsafe_innerHTML="Debrief: each person against the model's choice")
+                    solara.HTML(tag="div", unsafe_innerHTML=summary_table(room.summary()))
+                    solara.FileDownload(room.debrief_csv(), filename=f"room-{room.code}-debrief.csv",
+                                        label="Download the debrief (CSV)")
+            solara.HTML(tag="div", classes=["bp-market"], unsafe_innerHTML=pane_html(
+                f"{room.model.describe('A')}, the whole market", series, room.model.network("A"), limits,
+                room.model.steps_total, ROOM_MONITORS))
+
+
+def timer_label(seconds: float) -> str:
+    return f"every {seconds:g} s"
 
 
 @solara.component
@@ -286,7 +337,9 @@ def SeatScreen(room: Room, seat: Seat, token: str):
                     solara.Button(("✓ " if chosen else "") + option.title(), on_click=lambda o=option: decide(review=o),
                                   classes=["bp-chosen"] if chosen else [], outlined=not chosen)
         solara.HTML(tag="p", classes=["bp-saved"] if seat.decided_week == room.week else [], unsafe_innerHTML=(
-            "Saved for the next week." if seat.decided_week == room.week else "Keeping your last choices."))
+            "Saved for the next week." if seat.decided_week == room.week else "Keeping your last choices.")
+            + (f" The next week starts on a timer ({timer_label(room.timer_seconds)})."
+               if room.timer_seconds is not None else ""))
 
 
 @solara.component

@@ -1,8 +1,10 @@
 """`bposim-dashboard`: serve the workshop page with Solara.
 
 Listens on 127.0.0.1 unless told otherwise: a workshop page is shared with a room on purpose
-(`--host 0.0.0.0`), never by accident. Closed browser sessions are released after
-`--cull-timeout` (Solara's own default keeps them a day, and a workshop opens many).
+(`--host 0.0.0.0`), never by accident; `--room` does not change that. Closed browser sessions
+are released after `--cull-timeout` (Solara's own default keeps them a day, and a workshop
+opens many). `--room` opens straight into room mode: the page's address shows "Open a room"
+(the lessons are then at /?lessons).
 """
 
 from __future__ import annotations
@@ -50,6 +52,9 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
                         help="how long a closed browser session is kept before its model is released "
                              "(default 5m; Solara's own default is 24h)")
     parser.add_argument("--open", action="store_true", help="open a browser tab on this machine")
+    parser.add_argument("--room", action="store_true",
+                        help="open straight into room mode (people play from their phones; the lessons "
+                             "stay at /?lessons); phones reach the page only with --host 0.0.0.0")
     args = parser.parse_args(argv)
     if not 1 <= args.port <= 65535:
         parser.error(f"--port = {args.port} is out of range: allowed [1, 65535]")
@@ -68,12 +73,17 @@ def serve(argv: list[str] | None = None) -> None:
     # No "This website runs on Solara" badge: it sat over a chart's corner.
     env = {**os.environ, "SOLARA_KERNEL_CULL_TIMEOUT": args.cull_timeout, "SOLARA_THEME_SHOW_BANNER": "False",
            "SOLARA_THEME_TITLE": "bposim workshop",
-           "BPOSIM_HOST": args.host, "BPOSIM_PORT": str(args.port)}  # room mode's join link
+           "BPOSIM_HOST": args.host, "BPOSIM_PORT": str(args.port),  # room mode's join link
+           "BPOSIM_START": "room" if args.room else "lessons"}
     shown = "this machine only" if loopback(args.host) else "shared with the network"
     if not loopback(args.host):
         print(f"bposim-dashboard: warning: --host {args.host} shares the page with the network: anyone who "
               f"can reach this machine can open it", file=sys.stderr, flush=True)
-    print(f"bposim-dashboard: http://{args.host}:{args.port}/ ({shown}); Ctrl+C stops it", flush=True)
+    print(f"bposim-dashboard: http://{args.host}:{args.port}/ ({shown}"
+          f"{', room mode' if args.room else ''}); Ctrl+C stops it", flush=True)
+    if args.room and loopback(args.host):
+        print(f"bposim-dashboard: phones cannot reach {args.host}: to let the room join, run with "
+              f"--host 0.0.0.0", file=sys.stderr, flush=True)
     os.execve(sys.executable, command(args.host, args.port, args.open), env)
 
 

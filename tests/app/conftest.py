@@ -41,10 +41,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log: Path, env: dict | None = None) -> subprocess.Popen:
-    """bposim-dashboard on `port`, answering HTTP 200, its output in `log`."""
+def start_server(port: int, log: Path, env: dict | None = None, args: tuple[str, ...] = ()) -> subprocess.Popen:
+    """bposim-dashboard on `port` (with `args`), answering HTTP 200, its output in `log`."""
     with open(log, "w") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "bposim.app.server", "--port", str(port)],
+        proc = subprocess.Popen([sys.executable, "-m", "bposim.app.server", "--port", str(port), *args],
                                 stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     deadline = time.time() + 90
     while time.time() < deadline:
@@ -82,12 +82,12 @@ def server(artifacts):
 
 @pytest.fixture
 def launch(artifacts):
-    """Start another bposim-dashboard with extra environment: launch(name, env) -> base URL."""
+    """Start another bposim-dashboard with extra environment or options: launch(name, env, args) -> base URL."""
     started = []
 
-    def start(name: str, env: dict) -> str:
+    def start(name: str, env: dict, args: tuple[str, ...] = ()) -> str:
         port = free_port()
-        started.append(start_server(port, artifacts / f"server-{name}.log", env))
+        started.append(start_server(port, artifacts / f"server-{name}.log", env, args))
         return f"http://127.0.0.1:{port}/"
 
     yield start

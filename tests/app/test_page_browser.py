@@ -10,7 +10,9 @@ artifacts/dashboard/.
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import time
 import urllib.request
 
@@ -18,6 +20,7 @@ import pytest
 
 from bposim.app.lessons import LESSONS
 from bposim.app.levers import LEVERS
+from bposim.app.room_page import lan_address
 
 from conftest import wait_week  # tests/app is on sys.path (pytest puts a conftest's folder there)
 
@@ -76,10 +79,13 @@ LAYOUT_PROBLEMS = """(args) => {
     const rects = [];
     for (const [node, el] of texts) {
       if (!p.contains(el)) continue;
+      // The network's ✕ marks sit on the edges they mark: where edges cross, so do their marks.
+      const mark = el.closest('.bp-gmark');
       const range = document.createRange(); range.selectNodeContents(node);
       for (const t of range.getClientRects()) {
         if (t.width <= 0) continue;
         if (!inside(t, r)) problems.push(`text outside its chart: "${node.textContent.trim()}" in ${name(p)}`);
+        if (mark) continue;
         for (const [u, other] of rects) if (overlap(t, u)) problems.push(`labels overlap: "${other}" and "${node.textContent.trim()}"`);
         rects.push([t, node.textContent.trim()]);
       }
@@ -89,7 +95,8 @@ LAYOUT_PROBLEMS = """(args) => {
   // sidebar, a sticky bar) at its centre.
   const blocks = [...document.querySelectorAll('.bp-panel, .bp-monitor, .bp-bar .v-btn, .bp-week, .bp-waiting, ' +
                                                '.bp-lesson-line, .bp-lesson .v-btn, .bp-pane-title, .bp-lesson-select, .bp-lever, ' +
-                                               '.bp-phone .v-btn, .bp-told, .bp-join, .bp-seat')].filter(shown);
+                                               '.bp-phone .v-btn, .bp-told, .bp-join, .bp-seat, .bp-seat-count, ' +
+                                               '.bp-host h1, .bp-controls .v-btn, .bp-timer-select, .bp-timer-on')].filter(shown);
   for (let i = 0; i < blocks.length; i++) {
     for (let j = i + 1; j < blocks.length; j++) {
       const a = blocks[i], b = blocks[j];
@@ -106,6 +113,19 @@ LAYOUT_PROBLEMS = """(args) => {
   if (document.body.innerText.includes('runs on Solara')) problems.push('the Solara badge is shown');
   return problems;
 }"""
+
+
+LESSON_DEADLINE = 30_000  # ms: generous, for a busy machine; the benchmark times a lesson's arrival
+
+
+def stays(page, expression: str, value, seconds: float) -> bool:
+    """Whether `expression` keeps `value` for `seconds`, read every 100 ms (a change fails at once)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if page.evaluate(expression) != value:
+            return False
+        page.wait_for_timeout(100)
+    return page.evaluate(expression) == value
 
 
 def layout_problems(page, charts_in_view: bool, need_charts: bool = True) -> list[str]:
@@ -148,6 +168,24 @@ def open_levers(page) -> None:
     page.locator(".bp-levers").wait_for()
 
 
+def reachable_from_the_network(port: int) -> bool:
+    """Whether this machine's network address answers on `port` (skips without one)."""
+    address = lan_address()
+    if ipaddress.ip_address(address).is_loopback:
+        pytest.skip("this machine has no network address to try")
+    try:
+        socket.create_connection((address, port), timeout=5).close()
+        return True
+    except OSError:
+        return False
+
+
+def test_the_page_serves_this_machine_only_by_default(server):
+    port = int(server["url"].rsplit(":", 1)[1].strip("/"))
+    socket.create_connection(("127.0.0.1", port), timeout=5).close()
+    assert not reachable_from_the_network(port)
+
+
 def test_page_loads_offline_with_controls_and_charts(page, server, artifacts):
     for button in ("Reset", "Step", "▶ Play", "Levers ▾", "Script ▾"):
         assert page.get_by_role("button", name=button).count() == 1, button
@@ -184,16 +222,14 @@ def test_every_lever_shows_its_value_and_its_meaning(page):
         assert page.get_by_text(internal).count() == 0, internal
 
 
-def test_choosing_a_lesson_applies_it_at_once(page, artifacts):
-    page.get_by_role("button", name="Lesson").click()
-    option = page.get_by_role("option", name="Share your playbook", exact=True)
-    option.wait_for()
-    started = time.perf_counter()
-    option.click()
-    page.locator(".bp-pane-title", has_text="Contract B: hybrid + context sharing 0.9").wait_for()
-    page.locator(".bp-lesson-line", has_text="Who found B's broken processes first").wait_for()
-    took = time.perf_counter() - started
-    assert took < 1.0, f"the lesson took {took:.2f} s to apply"
+def test_choosing_a_lesson_applies_its_text_and_levers(page, artifacts):
+    """The lesson's line, its B pane and its lever values all arrive (how fast is measured by
+    benchmarks/bench_dashboard.py, not here: a timed test fails on a busy machine)."""
+    lesson = next(lesson for lesson in LESSONS if lesson.title == "Share your playbook")
+    choose(page, "Lesson", lesson.title)
+    page.locator(".bp-lesson-line", has_text=lesson.question).wait_for(timeout=LESSON_DEADLINE)
+    page.locator(".bp-pane-title", has_text="Contract B: hybrid + context sharing 0.9").wait_for(
+        timeout=LESSON_DEADLINE)
     open_levers(page)
     assert page.get_by_role("slider", name="Context sharing").get_attribute("aria-valuenow") == "0.1"
     assert page.get_by_role("checkbox", name="Compare A/B").is_checked()
@@ -239,8 +275,10 @@ def test_play_runs_weeks_until_paused(page):
     page.get_by_role("button", name="❚❚ Pause").click()
     page.get_by_role("button", name="▶ Play").wait_for()
     paused_at = page.locator(".bp-week").text_content()
-    page.wait_for_timeout(1000)  # playing at 5 weeks a second would have moved on by now
-    assert page.locator(".bp-week").text_content() == paused_at
+    # Playing at 5 weeks a second would move on within a second: watch the counter for two.
+    assert stays(page, "document.querySelector('.bp-week').textContent", paused_at, seconds=2.0)
+    page.get_by_role("button", name="Step").click()  # enabled again, and one step is one week
+    wait_week(page, int(paused_at.split()[1]) + 1)
 
 
 def test_a_moved_lever_waits_for_reset_and_says_so(page, artifacts):
@@ -320,9 +358,10 @@ def test_each_browser_session_has_its_own_model(browser, server, page):
     other = browser.new_context().new_page()
     other.goto(server["url"])
     wait_week(other, 0, timeout=90_000)
-    step(page, 1)
-    other.wait_for_timeout(1000)
-    assert other.locator(".bp-week").text_content() == "Week 0 of 156"
+    step(page, 3)
+    step(other, 1)  # one model for both would have shown week 4
+    assert other.locator(".bp-week").text_content() == "Week 1 of 156"
+    assert page.locator(".bp-week").text_content() == "Week 3 of 156"
     other.context.close()
 
 

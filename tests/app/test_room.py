@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -215,3 +216,62 @@ def test_every_screen_is_told_of_a_change():
     r.forget(1)
     r.advance()
     assert len(seen) == 1
+
+
+def until(condition, seconds: float = 60.0) -> bool:
+    """Poll `condition` until it holds or `seconds` pass (generous: the machine may be busy)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def test_a_seat_that_does_not_decide_keeps_its_last_choice():
+    r = room()
+    vendor, tv = r.join("a", "vendor-1")
+    client, tc = r.join("b", "client-4")
+    r.decide(vendor, tv, "a", cut_corners=True, quality_share=0.3, flag_breaks=False)
+    r.decide(client, tc, "b", audit=True)
+    advance(r, 3)
+    r.decide(client, tc, "b", feedback=False)  # one change: the rest of its choice stays
+    advance(r, 3)
+    rows = {seat: [row for row in r.rows if row["seat"] == seat] for seat in (vendor, client)}
+    assert [row["decided_this_week"] for row in rows[vendor]] == [True] + [False] * 5
+    assert [row["decided_this_week"] for row in rows[client]] == [True, False, False, True, False, False]
+    assert all((row["your_cut_corners"], row["your_quality_share"], row["your_flag_breaks"]) == (True, 0.3, False)
+               for row in rows[vendor])
+    assert all(row["your_audit"] for row in rows[client])
+    assert [row["your_feedback"] for row in rows[client]] == [True] * 3 + [False] * 3
+    st = r.contract.state
+    np.testing.assert_allclose(st.gaming[0, relationships(r, vendor)], CUT_CORNERS)
+    assert r.outcomes(r.seats[client])["audited"] == len(relationships(r, client))
+
+
+def test_the_timer_advances_a_week_every_period_until_stopped():
+    r = room()
+    seen = []
+    r.listen("screen", seen.append)
+    r.start_timer(0.05)
+    assert r.timer_seconds == 0.05
+    assert until(lambda: r.week >= 3)
+    r.stop_timer()
+    stopped = r.week
+    assert r.timer_seconds is None
+    assert not until(lambda: r.week != stopped, seconds=0.5)  # ten periods: no week after the stop
+    assert until(lambda: len(seen) >= stopped + 2)  # the screens heard of every week, the start and the stop
+
+
+def test_a_new_period_replaces_the_running_timer_and_the_timer_ends_with_the_run():
+    r = room()
+    r.start_timer(60)
+    r.start_timer(0.001)  # the 60 s timer is gone: this one runs the market to its end
+    assert until(lambda: r.timer_seconds is None)
+    assert r.week == r.model.steps_total and not r.model.running
+
+
+@pytest.mark.parametrize("seconds", [0, -5, "10", True])
+def test_a_timer_period_must_be_a_positive_number_of_seconds(seconds):
+    with pytest.raises(ValueError, match=rf"timer = {seconds!r} seconds is not allowed: use a number of seconds above 0"):
+        room().start_timer(seconds)

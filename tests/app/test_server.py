@@ -165,3 +165,26 @@ def test_run_with_a_bad_port_never_execs(execve, capsys):
         server.serve(["--port", "70000"])
     assert execve == []
     assert "--port" in capsys.readouterr().err
+
+
+def test_run_serves_the_lessons_at_the_bare_address_by_default(execve, monkeypatch):
+    monkeypatch.setenv("BPOSIM_START", "room")  # not inherited from a shell that set it once
+    server.serve([])
+    [(_, _, env)] = execve
+    assert env["BPOSIM_START"] == "lessons"
+
+
+def test_room_opens_straight_into_room_mode_and_still_listens_on_this_machine_only(execve, capsys):
+    server.serve(["--room"])
+    [(_, argv, env)] = execve
+    assert env["BPOSIM_START"] == "room"
+    assert option(argv, "--host") == "127.0.0.1"
+    captured = capsys.readouterr()
+    assert "this machine only, room mode" in captured.out
+    assert "phones cannot reach 127.0.0.1: to let the room join, run with --host 0.0.0.0" in captured.err
+
+
+def test_room_shared_with_the_network_warns_once_and_gives_no_hint(execve, capsys):
+    server.serve(["--room", "--host", "0.0.0.0"])
+    err = capsys.readouterr().err
+    assert "shares the page with the network" in err and "phones cannot reach" not in err
