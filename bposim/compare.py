@@ -6,10 +6,13 @@
 
 Runs each scheme for all its replications at once, then writes into the report folder
 (default reports/compare-DATE-TIME): report.html (the report: one self-contained file with
-the scorecard, paired comparisons, fan charts over time, the two-party view, assumptions and
-provenance; figures embedded, opens offline), the same as report.md with figures/*.png,
+the verdict, the scorecard, paired comparisons, what could change the answer (a Morris screening
+of the uncertain parameters around this point and the verdict on other seeds; --no-robustness
+skips it), fan charts over time, the two-party view, assumptions and provenance; figures embedded,
+opens offline), the same as report.md with figures/*.png,
 scorecard.csv and .md (mean and 95% CI per scheme), paired.csv and .md (each scheme minus the
-baseline within each replication, with CI and the share of replications it does better),
+status quo named with --baseline, else every pair once, within each replication, with CI and the
+share of replications it does better; every ordered pair in pairs_all.csv),
 assumptions.csv, results.parquet (one row per scheme and replication), timeseries.parquet
 (the weekly series of the fan charts) and configs/SCHEME.yaml. Every file is written
 atomically; a bad value stops everything before anything runs or is written.
@@ -34,6 +37,7 @@ from omegaconf import OmegaConf
 
 from .analysis.comparison import Comparison
 from .analysis.report import build_report
+from .analysis.robustness import skipped_section
 from .analysis.tables import default_by, factors
 from .config import ConfigError, validate
 from .config import compose
@@ -108,20 +112,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("overrides", nargs="*", help="Hydra-style overrides, e.g. scheme=per_volume,fixed_fee seed=3")
     parser.add_argument("--baseline", "--status-quo", dest="baseline",
                         help="the contract the client has today: the verdict says what changing from it gains, "
-                             "and the paired table is against it (default: no status quo; the paired table is "
-                             "against the first scheme, the verdict compares every pair)")
+                             "and the paired table is against it (default: no status quo; the paired table and "
+                             "the verdict compare every pair)")
     parser.add_argument("--out", help="report folder (default: reports/compare-DATE-TIME)")
+    parser.add_argument("--no-robustness", dest="robustness", action="store_false",
+                        help="skip the section 'What could change this answer' (a quick screening of the uncertain "
+                             "parameters around this point and the verdict on other seeds: a few more seconds)")
     args = parser.parse_args(argv)
     command = "bposim-compare " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     started = time.perf_counter()
     folder = Path(args.out or f"reports/compare-{dt.datetime.now():%Y%m%d-%H%M%S}")
     probe_writable(folder, "--out", subfolders=("figures", "configs"))  # before any simulation
     comparison = run_comparison(args.overrides, args.baseline)
-    simulated = time.perf_counter() - started
-    report = comparison.write(folder, command.strip())
+    simulated = time.perf_counter()
+    robustness = comparison.robustness() if args.robustness else skipped_section()
+    screened = time.perf_counter()
+    report = comparison.write(folder, command.strip(), robustness)
+    robust = f", robustness in {screened - simulated:.1f} s" if args.robustness else ""
     print(f"bposim-compare: {len(comparison.schemes)} schemes x {comparison.replications} replications "
-          f"simulated in {simulated:.1f} s, report in {time.perf_counter() - started - simulated:.1f} s")
+          f"simulated in {simulated - started:.1f} s{robust}, report in {time.perf_counter() - screened:.1f} s")
     print(report.section("verdict").text)
+    if robustness is not None:
+        print(f"What could change this answer: {robustness.text}")
     print(comparison.headline(report).to_string())
     print(f"(mean [95% CI] over replications; money in {comparison.money.currency} over the run)")
     print(f"tables: {folder / 'scorecard.csv'}, {folder / 'paired.csv'} (and .md)")

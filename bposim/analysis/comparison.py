@@ -53,23 +53,32 @@ class Comparison(TablesView):
         return result_tables(self.results, by="scheme", baseline=self.baseline, order=self.schemes,
                              status_quo=self.status_quo)
 
-    def report(self, command: str = ""):
-        """The report (bposim.analysis.report.Report) of this comparison."""
+    def robustness(self, **options):
+        """The section "What could change this answer": a Morris screening of the uncertain
+        parameters around this point and the verdict on independent seeds (it simulates again;
+        options: trajectories, seeds; see bposim.analysis.robustness)."""
+        from .robustness import robustness_section
+
+        return robustness_section(self.tables, self.settings, self.money, self.replications, **options)
+
+    def report(self, command: str = "", robustness=None):
+        """The report (bposim.analysis.report.Report) of this comparison, with the robustness
+        section when one is given (see `robustness()`)."""
         from .report import report_from_tables
 
         return report_from_tables(self.tables, self.timeseries, settings=self.settings, command=command,
-                                  title="Contract comparison")
+                                  title="Contract comparison", robustness=robustness)
 
     def headline(self, report=None) -> pd.DataFrame:
         """The headline KPIs (Metric.headline), one row per scheme, as the report's scorecard shows them."""
         section = (report or self.report()).section("scorecard")
         return section.frame(HEADLINE).set_index("scheme")
 
-    def write(self, folder: str | Path, command: str = ""):
+    def write(self, folder: str | Path, command: str = "", robustness=None):
         """Write the report folder (report, tables, results.parquet, timeseries.parquet,
         configs/SCHEME.yaml), each file atomically; return the Report (its html path: folder/report.html)."""
         folder = Path(folder)
-        report = self.report(command)
+        report = self.report(command, robustness)
         write_parquet(self.results, folder / "results.parquet")
         if self.timeseries is not None:
             write_parquet(self.timeseries, folder / "timeseries.parquet")

@@ -10,8 +10,9 @@ replication and week (optional: without it there are no fan charts). The tables 
 bposim.analysis.tables, the sections from bposim.analysis.sections (each built once, rendered to
 HTML and Markdown by the templates in bposim/analysis/templates/).
 
-Sections of the HTML, each with an id: summary, scorecard, paired, fan-charts, two-party,
-heatmap (only when two numeric settings vary), assumptions, provenance. Figures are embedded
+Sections of the HTML, each with an id: setup, verdict, summary, scorecard, client-pl, paired,
+robustness (only when given: bposim.analysis.robustness), fan-charts, two-party, heatmap (only
+when two numeric settings vary), assumptions, provenance. Figures are embedded
 as base64 PNG, the CSS is inline, nothing is fetched: the file opens offline.
 """
 
@@ -127,15 +128,16 @@ def _figures(t: ResultTables, timeseries: pd.DataFrame | None, kpi: str) -> tupl
 
 def report_from_tables(t: ResultTables, timeseries: pd.DataFrame | None = None, *, kpi: str = "client_net_value",
                        settings=None, command: str = "", title: str = "Contract comparison", notes=(),
-                       extra_provenance=None) -> Report:
-    """The report of tables already built (see build_report for the arguments)."""
+                       extra_provenance=None, robustness=None) -> Report:
+    """The report of tables already built (see build_report for the arguments; robustness: the
+    section "What could change this answer", bposim.analysis.robustness, when it was run)."""
     figs, heat, ts_ok = _figures(t, timeseries, kpi)
     readings = {name: F.reading(fig) for name, fig in figs.items()}
     pngs = {name: _png(fig) for name, fig in figs.items()}
     assumptions = assumptions_table(settings) if settings else None
     prov = provenance(t.results, t.by, settings, command, extra_provenance)
     sections = build_sections(t, pngs=pngs, readings=readings, ts_ok=ts_ok, heat=heat, kpi=kpi, settings=settings,
-                              assumptions=assumptions, provenance=prov, notes=notes)
+                              assumptions=assumptions, provenance=prov, notes=notes, robustness=robustness)
     lead = context_line(t, _market(settings))
     return Report(tables=t, sections=sections, html=render_html(title, lead, sections),
                   markdown=render_markdown(title, lead, sections), figures=figs, readings=readings, pngs=pngs,
@@ -143,7 +145,7 @@ def report_from_tables(t: ResultTables, timeseries: pd.DataFrame | None = None, 
 
 
 def build_sections(t: ResultTables, *, pngs: dict, readings: dict, ts_ok: bool, heat: tuple | None, kpi: str,
-                   settings, assumptions: pd.DataFrame | None, provenance: dict, notes=()) -> list:
+                   settings, assumptions: pd.DataFrame | None, provenance: dict, notes=(), robustness=None) -> list:
     """The report's sections in reading order: what was run and the verdict first."""
     runs = [s for _, s in _settings_list(settings)]
     money = Money.of(runs)
@@ -151,7 +153,7 @@ def build_sections(t: ResultTables, *, pngs: dict, readings: dict, ts_ok: bool, 
     settings_of = dict(_settings_list(settings))
     optional = [setup_section(runs, t.reps()), verdict_section(t, spec, money),
                 Summary(headline(t, spec, money), list(notes)), scorecard_section(t, spec, money),
-                pl_section(t, settings_of, money), paired_section(t, spec, money)]
+                pl_section(t, settings_of, money), paired_section(t, spec, money), robustness]
     return [*(s for s in optional if s is not None), *figure_sections(t, pngs, readings, ts_ok, heat, kpi),
             Assumptions(assumptions.to_dict("records") if assumptions is not None and len(assumptions) else []),
             Provenance(provenance)]

@@ -117,8 +117,13 @@ class Scorecard(Table):
 
 
 @dataclass(frozen=True)
+class PairRow(Row):
+    against: str = ""  # the configuration subtracted
+
+
+@dataclass(frozen=True)
 class Paired(Table):
-    baseline: str
+    baseline: str  # the status quo every row is against; "" when every pair is shown
     match: str  # what pairs are matched on
     id: ClassVar[str] = "paired"
     title: ClassVar[str] = "Paired comparison"
@@ -126,11 +131,13 @@ class Paired(Table):
 
     @property
     def heading(self) -> str:
-        return f"Paired comparison against {self.baseline}" if self.rows else "Paired comparison"
+        if not self.rows:
+            return "Paired comparison"
+        return f"Paired comparison against {self.baseline}" if self.baseline else "Paired comparison, every pair"
 
     def frame(self) -> pd.DataFrame:
-        """One row per configuration and KPI: difference [95% CI], P(better), which way is better."""
-        rows = [{self.by: r.name, "baseline": self.baseline, "kpi": c.key,
+        """One row per pair and KPI: difference [95% CI], P(better), which way is better."""
+        rows = [{self.by: r.name, "baseline": r.against, "kpi": c.key,
                  "difference [95% CI]": f"{cell.value} [{cell.low}, {cell.high}]", "P(better)": cell.p_better,
                  "better is": "more" if c.higher_is_better else "less"}
                 for r in self.rows for c, cell in zip(self.columns, r.cells)]
@@ -273,16 +280,13 @@ def headline(t: ResultTables, spec: dict, money: Money = MODEL_MONEY) -> list[st
         where = (f"{'highest' if KPIS.get(k, True) else 'lowest'} under {t.name(g)}, "
                  if len(t.groups) > 1 else "")
         text = f"{name[:1].upper()}{name[1:]}: {where}{number(m, s)}{unit} [{number(lo, s)}, {number(hi, s)}] ({over})"
-        if g != t.baseline:
-            other, p, turn = t.baseline, t.pair(g, k), False
-        else:  # the baseline is best: against the runner-up, the pair read the other way
-            other = t.runner_up(k)
-            p, turn = (t.pair(other, k) if other is not None else None), True
+        # Against the status quo when one was named (the runner-up when it is the best), else the runner-up.
+        sq = t.status_quo
+        other = sq if sq is not None and g != sq else t.runner_up(k, than=g)
+        p = t.versus(g, other, k) if other is not None else None
         if p is not None:
             diff, lo_d, hi_d = _in(money, k, p["difference"], p["ci_low"], p["ci_high"])
             pb = p["p_better"]
-            if turn:
-                diff, lo_d, hi_d, pb = -diff, -hi_d, -lo_d, 1 - pb
             more = "more" if diff >= 0 else "less"
             text += (f"; {number(abs(diff), s)}{unit} {more} than {t.name(other)} "
                      f"[{signed(lo_d, s)}, {signed(hi_d, s)}], better in {pb:.0%} of paired replications")
@@ -330,19 +334,18 @@ def _verdict(lo: float, hi: float, higher_is_better: bool) -> str:
 
 def paired_section(t: ResultTables, spec: dict, money: Money = MODEL_MONEY) -> Paired:
     rows = []
-    for g in t.groups:
-        if g == t.baseline or len(t.groups) < 2:
-            continue
+    for g, against in t.pair_list():
         cells = []
         for k in t.kpis:
-            p = t.pair(g, k)
+            p = t.versus(g, against, k)
             s = spec[k]
             d, lo, hi = _in(money, k, p["difference"], p["ci_low"], p["ci_high"])
             cells.append(Cell(signed(d, s), signed(lo, s), signed(hi, s),
                               _verdict(p["ci_low"], p["ci_high"], KPIS.get(k, True)), f"{p['p_better']:.0%}"))
-        rows.append(Row(t.name(g), cells))
+        rows.append(PairRow(t.name(g), cells, against=t.name(against)))
     match = "replication" + (f" and the same {', '.join(t.others)}" if t.others else "")
-    return Paired(t.by, _columns(t, money), rows, baseline=t.name(t.baseline), match=match)
+    baseline = t.name(t.status_quo) if t.status_quo is not None else ""
+    return Paired(t.by, _columns(t, money), rows, baseline=baseline, match=match)
 
 
 FIGURE_HELP = {

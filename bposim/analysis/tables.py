@@ -13,11 +13,12 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..metrics import METRIC_NAMES
 from .formats import group_name
-from .scorecard import KPIS, all_pairs, paired, scorecard
+from .scorecard import KPIS, all_pairs, scorecard
 
 # Columns of a results table that are outcomes or bookkeeping, never configuration settings.
 NOT_FACTORS = set(METRIC_NAMES) | {f"{m}_final" for m in METRIC_NAMES} | {
@@ -90,7 +91,7 @@ class ResultTables:
     kpis: list
     others: list  # other varying settings: pooled, and matched on when pairing
     card: pd.DataFrame
-    pairs: pd.DataFrame  # each configuration minus the baseline
+    pairs: pd.DataFrame  # the paired table: against the status quo when named, else every pair once (pair_list)
     weeks: int | None
     every_pair: pd.DataFrame  # each configuration minus each other one (the verdict's table)
     status_quo: Any = None  # the configuration the client has today, when named (--baseline)
@@ -102,9 +103,13 @@ class ResultTables:
         r = self.card[(self.card[self.by] == g) & (self.card.kpi == k)].iloc[0]
         return r["mean"], r["ci_low"], r["ci_high"]
 
-    def pair(self, g, k):
-        d = self.pairs[(self.pairs[self.by] == g) & (self.pairs.kpi == k)]
-        return None if d.empty else d.iloc[0]
+    def pair_list(self) -> list[tuple]:
+        """(a, b) for each row of the paired table, a minus b: every configuration against the
+        status quo when one was named; else every pair once, the one with more client net value
+        first (a comparison with whichever came first on the command line would say nothing)."""
+        if self.status_quo is not None:
+            return [(g, self.status_quo) for g in self.groups if g != self.status_quo]
+        return ranked_pairs(self.card, self.by, self.groups)
 
     def _best_of(self, sub: pd.DataFrame, k):
         i = sub["mean"].idxmax() if KPIS.get(k, True) else sub["mean"].idxmin()
@@ -114,9 +119,10 @@ class ResultTables:
         sub = self.card[self.card.kpi == k]
         return None if sub["mean"].isna().all() else self._best_of(sub, k)
 
-    def runner_up(self, k):
-        """The best configuration other than the baseline."""
-        sub = self.card[(self.card.kpi == k) & (self.card[self.by] != self.baseline)].dropna(subset=["mean"])
+    def runner_up(self, k, than=None):
+        """The best configuration other than `than` (default: the baseline)."""
+        than = self.baseline if than is None else than
+        sub = self.card[(self.card.kpi == k) & (self.card[self.by] != than)].dropna(subset=["mean"])
         return None if sub.empty else self._best_of(sub, k)
 
     def versus(self, a, b, k):
@@ -127,6 +133,19 @@ class ResultTables:
 
     def reps(self) -> str:
         return replications_text(self.results, [self.by, *self.others])
+
+
+RANKING_KPI = "client_net_value"  # the all-pairs table puts the one with more of it first
+
+
+def ranked_pairs(card: pd.DataFrame, by: str, groups: list) -> list[tuple]:
+    """Every pair of groups once, (a, b) with a ranked above b on RANKING_KPI (ties and a missing
+    KPI: in the order of `groups`), listed by a's rank then b's."""
+    means = card[card.kpi == RANKING_KPI].set_index(by)["mean"] if RANKING_KPI in set(card.kpi) else None
+    rank = list(groups)
+    if means is not None:
+        rank = sorted(groups, key=lambda g: (-(means.get(g) if pd.notna(means.get(g)) else -math.inf), groups.index(g)))
+    return [(a, b) for i, a in enumerate(rank) for b in rank[i + 1:]]
 
 
 def result_tables(results: pd.DataFrame, by: str | None = None, baseline: Any = None, order=None,
@@ -154,11 +173,17 @@ def result_tables(results: pd.DataFrame, by: str | None = None, baseline: Any = 
         results = results.assign(_pair=results[["replication", *others]].astype(str).agg("|".join, axis=1))
         pair_on = "_pair"
     card = ordered(scorecard(results, by=by, kpis=kpis), by, groups)
-    pairs = paired(results, baseline, by=by, pair_on=pair_on, kpis=kpis)
-    if pairs.empty:  # one configuration: nothing to pair
-        pairs = pd.DataFrame(columns=[by, *PAIRED_COLUMNS])
-    pairs = ordered(pairs, by, groups)
-    every = all_pairs(results, by=by, pair_on=pair_on, kpis=kpis, order=groups) if len(groups) > 1 else pairs
+    every = all_pairs(results, by=by, pair_on=pair_on, kpis=kpis, order=groups) if len(groups) > 1 else pd.DataFrame()
+    if every.empty:  # one configuration: nothing to pair
+        every = pd.DataFrame(columns=[by, *PAIRED_COLUMNS])
+    if status_quo:
+        pairs = ordered(every[every.baseline == baseline], by, groups)
+    else:
+        index = {pair: i for i, pair in enumerate(ranked_pairs(card, by, groups))}
+        keep = every[np.array([(a, b) in index for a, b in zip(every[by], every.baseline)], dtype=bool)]
+        pairs = (keep.assign(_o=[index[(a, b)] for a, b in zip(keep[by], keep.baseline)])
+                 .sort_values("_o", kind="stable").drop(columns="_o"))
+    pairs = pairs.reset_index(drop=True)
     weeks = int(results["weeks"].iloc[0]) if "weeks" in results.columns else None
     return ResultTables(results=results, by=by, groups=groups, baseline=baseline, kpis=kpis, others=others,
                         card=card, pairs=pairs, weeks=weeks, every_pair=every,
@@ -177,5 +202,6 @@ class TablesView:
 
     @property
     def paired(self) -> pd.DataFrame:
-        """Each configuration minus the baseline per KPI, with CI and P(better) (paired.csv)."""
+        """The paired table per KPI, with CI and P(better) (paired.csv): each configuration minus
+        the status quo when one was named, else every pair once (ResultTables.pair_list)."""
         return self.tables.pairs
