@@ -1,6 +1,6 @@
 """Progress bars that appear on a terminal and stay quiet otherwise (logs, CI, pipes).
 
-A sweep's bar counts finished jobs by watching the sweep folder for their result files, so it
+A design's bar counts the points of its finished chunks, resumed ones included. A sweep's bar counts finished jobs by watching the sweep folder for their result files, so it
 works on every launcher, whichever process or machine runs the jobs.
 """
 
@@ -9,7 +9,9 @@ from __future__ import annotations
 import sys
 import threading
 from pathlib import Path
+from typing import Any
 
+from tqdm import tqdm as plain_tqdm
 from tqdm.auto import tqdm
 
 # A run shows a bar by itself when it is expected to take more than a few seconds.
@@ -25,6 +27,19 @@ def week_bar(weeks: int, work: int, progress: bool | None):
     for runs of more than AUTO_REL_STEPS relationship-weeks."""
     show = progress if progress is not None else (on_terminal() and work >= AUTO_REL_STEPS)
     return tqdm(total=weeks, unit="week", desc="bposim", leave=False, file=sys.stderr) if show else None
+
+
+def design_bar(points: int, done: int, progress: Any):
+    """Points done and time left of a design, or None. progress: False (none), True (on stderr),
+    None (on stderr when it is a terminal) or a stream to write the bar to. done: points already
+    finished (resumed chunks), counted from the start; the time left is estimated from the rest."""
+    if progress is None:
+        progress = on_terminal()
+    if progress is False:
+        return None
+    bar = tqdm if progress is True else plain_tqdm  # a notebook's widget only for the default stream
+    return bar(total=points, initial=done, unit="point", desc="design", dynamic_ncols=True,
+               file=sys.stderr if progress is True else progress)
 
 
 class SweepProgress:

@@ -29,7 +29,7 @@ KPIS = [m.name for m in bposim.METRICS]
 
 def random_design(seed: int, points: int = 12) -> pd.DataFrame:
     """Four real parameters drawn at random, two schemes, two market sizes (one of them a single
-    relationship when seed % 3 == 0) and two review periods: groups of several points each."""
+    relationship when seed % 3 == 0), two review periods and a flag: groups of several points each."""
     rng = np.random.default_rng(seed)
     chosen = rng.choice(len(REAL), size=4, replace=False)
     design = pd.DataFrame({REAL[i][0]: rng.uniform(REAL[i][1], REAL[i][2], points) for i in chosen})
@@ -38,6 +38,7 @@ def random_design(seed: int, points: int = 12) -> pd.DataFrame:
     for column, sizes in MARKETS:
         design[column] = [sizes[k] for k in market]
     design["client.review_period"] = rng.choice([13, 4], points)
+    design["client.review_reprice"] = design["client.review_period"] == 13  # a flag column, no extra groups
     return design
 
 
@@ -59,7 +60,7 @@ def assert_matches_alone(result, design, base, replications):
                                        rtol=1e-12, atol=1e-12, err_msg=f"point {i}, {column}")
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3, 6])
+@pytest.mark.parametrize("seed", [1, 2, 3, 6, 9])  # 9: hybrid beside shared_outcome, markets of 1 and 3 relationships
 def test_each_point_of_a_random_design_matches_simulate_alone(seed):
     design = random_design(seed)
     base = ["steps=40", "shock=surge", "shock.week=10"]
@@ -109,7 +110,7 @@ def test_common_random_numbers_across_points():
 
 
 def test_chunks_and_joblib_give_identical_tables(tmp_path):
-    design = random_design(4, points=6).assign(scheme="per_volume", **{"client.review_period": 13})
+    design = random_design(4, points=6).assign(scheme="per_volume", **{"client.review_period": 13, "client.review_reprice": True})
     base = ["steps=25"]
     whole = bposim.simulate_design(design, base=base, replications=2, timeseries=True)
     tiny = bposim.simulate_design(design, base=base, replications=2, timeseries=True, max_points=2)

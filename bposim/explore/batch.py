@@ -11,8 +11,10 @@ its own. A scheme whose object cannot take arrays (hybrid decides its parts from
 weights) also groups by its parameters.
 
 Groups are cut into chunks whose estimated memory (the state of every cell, rows x
-relationships, and the recorder's weekly rows) stays under `chunk_bytes`; chunks can run in parallel (joblib) and, given a folder, each finished chunk is
-written there so an interrupted design resumes from the chunks it has.
+relationships, and the recorder's weekly rows) stays under `chunk_bytes`; chunks run here, on
+all cores (joblib), on Ray or on SLURM (backends.py) with the same numbers and, given a folder,
+each finished chunk is written there so an interrupted design resumes from the chunks it has,
+whichever backend finished them.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ from ..config import ConfigError, Settings
 from ..io import write_parquet, write_text
 from ..metrics import ALL, METRIC_NAMES
 from ..model import BPOModel
+from ..progress import design_bar
+from .backends import check_backend, run_chunks
 from .points import base_settings, point_settings
 
 SECTIONS = ("market", "vendor", "client", "shock")
@@ -130,6 +134,19 @@ class CompactPoints(Sequence):
             config.scheme = {**config.scheme, **{name: v for (sec, name), v in diff.items() if sec == "scheme"}}
         return Settings(config, scheme)
 
+    def subset(self, ids: Sequence[int]) -> "CompactPoints":
+        """The points ids (in that order) on their own: what a chunk sends to wherever it runs,
+        its groups' first Settings and the values each point differs in, not a Settings a point."""
+        out = CompactPoints()
+        renumbered: dict[int, int] = {}
+        for i in ids:
+            group, diff = self.of[i]
+            if group not in renumbered:
+                renumbered[group] = len(out.templates)
+                out.templates.append(self.templates[group])
+            out.of.append((renumbered[group], diff))
+        return out
+
     def groups(self) -> list[list[int]]:
         out: list[list[int]] = [[] for _ in self.templates]
         for i, (group, _) in enumerate(self.of):
@@ -227,8 +244,9 @@ def chunks_of(points: list[Settings], replications: int, chunk_bytes: int = CHUN
     return out
 
 
-def _run_chunk(points: list[Settings], replications: int, weekly: bool):
-    return run_batch(points, replications, weekly)
+def _run_chunk(points: Sequence[Settings], replications: int, weekly: bool):
+    """One chunk, wherever it runs (a worker process, a Ray task, a SLURM job)."""
+    return run_batch(list(points), replications, weekly)
 
 
 def _tables(ids: list[int], design: pd.DataFrame, replications: int, summary: pd.DataFrame, weekly,
@@ -287,8 +305,9 @@ class DesignResult:
 
 
 def simulate_design(design: pd.DataFrame, base: Any = None, replications: int = 1, *, timeseries: bool = False,
-                    chunk_bytes: int = CHUNK_BYTES, max_points: int | None = None, n_jobs: int = 1,
-                    folder: str | Path | None = None) -> DesignResult:
+                    chunk_bytes: int = CHUNK_BYTES, max_points: int | None = None, n_jobs: int | None = None,
+                    backend: str | None = None, backend_options: dict | None = None,
+                    folder: str | Path | None = None, progress: Any = False) -> DesignResult:
     """Run every point of `design` for `replications` replications, as batches of arrays.
 
     design: a DataFrame, one row per point, columns dotted config names (`client.audit_rate`,
@@ -302,17 +321,28 @@ def simulate_design(design: pd.DataFrame, base: Any = None, replications: int = 
     chunk_bytes: memory a chunk of points may take (estimated); bounds the run's memory, with
         n_jobs chunks in memory at once.
     max_points: most points in a chunk (None: as many as chunk_bytes allows).
-    n_jobs: chunks run in parallel with joblib (-1: all cores); the numbers do not change.
+    n_jobs: chunks at once (-1: all cores; None: the backend's own: one here, every core for
+        joblib, the Ray cluster's CPUs, 256 SLURM array tasks).
+    backend: where chunks run: "serial" (this process), "joblib" (all cores), "ray" (a Ray
+        cluster: backend_options address, e.g. "auto", else a private local one; num_cpus and
+        memory of each chunk), "submitit_slurm" (one SLURM job array; needs folder, shared with
+        the compute nodes; backend_options partition, timeout_min, mem_gb, account, ...) or
+        "submitit_local" (submitit's local executor, the same jobs on this machine). None:
+        joblib when n_jobs asks for more than one chunk at once, else serial. The numbers do
+        not depend on it (docs/clusters.md).
     folder: keep each finished chunk there; run again with the same arguments to resume an
-        interrupted design from the chunks already done.
+        interrupted design from the chunks already done, on any backend.
+    progress: a bar of points done and time left: False (none), True (on stderr), None (on
+        stderr when it is a terminal) or a stream; resumed chunks count as done.
 
-    Every point is validated before anything runs: a bad value stops with a message naming the
-    point, the field, the value and what is allowed.
+    Every point and the backend are checked before anything runs: a bad value stops with a
+    message naming the field (and the point), the value and what is allowed.
     """
     if not isinstance(design, pd.DataFrame) or design.empty:
         raise ConfigError([f"design = {type(design).__name__} must be a non-empty pandas DataFrame, one row per point"])
     if int(replications) < 1:
         raise ConfigError([f"replications = {replications!r} is out of range: allowed [1, ...)"])
+    backend = check_backend(backend, n_jobs, backend_options, folder)
     replications = int(replications)
     design = design.reset_index(drop=True)
     points = CompactPoints()
@@ -320,17 +350,22 @@ def simulate_design(design: pd.DataFrame, base: Any = None, replications: int = 
     chunks = chunks_of(points, replications, chunk_bytes, max_points)
     store = _Store(folder, fingerprint(design, points, replications, chunks), timeseries) if folder else None
     todo = [i for i, ids in enumerate(chunks) if store is None or not store.has(i)]
-    jobs = (([points[j] for j in chunks[i]], replications, timeseries) for i in todo)  # made as they run
-    if n_jobs == 1 or len(todo) <= 1:
-        results = (_run_chunk(*job) for job in jobs)
-    else:
-        from joblib import Parallel, delayed
-        results = Parallel(n_jobs=n_jobs, return_as="generator")(delayed(_run_chunk)(*job) for job in jobs)
+    bar = design_bar(len(points), len(points) - sum(len(chunks[i]) for i in todo), progress)
+    jobs = ((points.subset(chunks[i]), replications, timeseries) for i in todo)  # made as they are sent
     done: dict[int, tuple] = {}
-    for i, (summary, weekly) in zip(todo, results):
-        done[i] = _tables(chunks[i], design, replications, summary, weekly, points)
-        if store is not None:
-            store.put(i, *done[i])
+    try:
+        where = "serial" if not todo or backend == "joblib" and len(todo) == 1 else backend  # no pool for one chunk
+        for k, (summary, weekly) in run_chunks(where, _run_chunk, jobs, n_jobs if n_jobs != -1 else None,
+                                               backend_options, folder):
+            i = todo[k]
+            done[i] = _tables(chunks[i], design, replications, summary, weekly, points)
+            if store is not None:
+                store.put(i, *done[i])
+            if bar is not None:
+                bar.update(len(chunks[i]))
+    finally:
+        if bar is not None:
+            bar.close()
     tables = [done[i] if i in done else store.get(i) for i in range(len(chunks))]
     summary = pd.concat([t for t, _ in tables], ignore_index=True).sort_values(["point", "replication"], kind="stable")
     series = None

@@ -68,20 +68,22 @@ def expand(design: Design, points: pd.DataFrame) -> pd.DataFrame:
 
 
 def accepted(evaluate: Evaluator, options: dict) -> dict:
-    """The options this evaluator takes (n_jobs, folder: the batch engine's; the loop takes none)."""
+    """The options this evaluator takes (n_jobs, backend, folder, progress, ...: the batch
+    engine's; the loop takes none). Options left at None or False are not passed."""
     try:
         names = inspect.signature(evaluate).parameters
     except (TypeError, ValueError):
         return {}
-    return {k: v for k, v in options.items() if k in names and v is not None}
+    return {k: v for k, v in options.items() if k in names and v is not None and v is not False}
 
 
 def run_design(design: Design, points: pd.DataFrame | None = None, evaluate: Evaluator | None = None,
                **options) -> DesignRun:
     """Sample (unless points are given) and evaluate a design as one batch.
 
-    options: passed on to the evaluator when it takes them, e.g. n_jobs (chunks on all cores)
-    and folder (finished chunks kept there: a re-run resumes) for simulate_design.
+    options: passed on to the evaluator when it takes them, e.g. n_jobs and backend (where and
+    how many chunks at once), folder (finished chunks kept there: a re-run resumes) and
+    progress for simulate_design.
     """
     points = design.sample() if points is None else points.reset_index(drop=True)
     frame = expand(design, points)

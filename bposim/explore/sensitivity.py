@@ -102,6 +102,9 @@ def tornado(run: DesignRun, kpi: str, share: float = 0.2) -> pd.DataFrame:
         rows.append({"kpi": kpi, "parameter": p.name, "low_value": lo_v, "high_value": hi_v,
                      "kpi_at_low": low, "kpi_at_high": high, "swing": high - low})
     out = pd.DataFrame(rows)
+    if any(p.kind == "str" for p in run.design.parameters):  # scheme names beside numbers: one type a column
+        for column in ("low_value", "high_value"):
+            out[column] = out[column].map(_value_text)
     out["mean"] = float(np.mean(y))
     return out.reindex(out["swing"].abs().sort_values(ascending=False).index).reset_index(drop=True)
 

@@ -51,18 +51,21 @@ class Exploration:
 
 
 def explore(design: Design, evaluate: Evaluator | None = None, folder: Path | None = None,
-            n_jobs: int | None = None) -> Exploration:
+            n_jobs: int | None = None, backend: str | None = None, backend_options: dict | None = None,
+            progress=False) -> Exploration:
     """Run the design through `evaluate` (default: the batch engine) and every analysis it calls for.
 
     folder: where a search keeps its optuna study (search.db) and a design its finished chunks
-    (chunks/), so that a re-run resumes. n_jobs: chunks run in parallel (batch engine only).
+    (chunks/), so that a re-run resumes. n_jobs, backend, backend_options, progress: where and
+    how many chunks run at once, and the progress bar (simulate_design's; a sampled design's
+    only: a search runs each generation here, n_jobs chunks at once).
     """
     evaluate = evaluate or default_evaluator()
     if design.sampler == "optuna":
         return _search(design, evaluate, folder, n_jobs)
     started = time.perf_counter()
-    run = run_design(design, evaluate=evaluate, n_jobs=n_jobs,
-                     folder=None if folder is None else folder / "chunks")
+    run = run_design(design, evaluate=evaluate, n_jobs=n_jobs, backend=backend, backend_options=backend_options,
+                     progress=progress, folder=None if folder is None else folder / "chunks")
     ex = Exploration(design=design, run=run)
     ex.seconds["simulation"] = time.perf_counter() - started
     ex.tables["points"] = run.points.rename_axis("sample").reset_index()
