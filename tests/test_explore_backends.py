@@ -149,3 +149,35 @@ def test_the_command_runs_a_design_on_submitit_with_a_bar(tmp_path, capsys):
     here = run_design(load_design("audit_grid", settings[1:])).summary
     pd.testing.assert_frame_equal(pd.read_parquet(out / "results.parquet"), here, check_exact=True)
     assert list((out / "chunks" / "submitit").glob("*_result.pkl"))
+
+
+def test_slurm_gets_one_job_array_with_its_options_named_as_submitit_takes_them(serial, tmp_path, monkeypatch):
+    """No SLURM here: the same AutoExecutor, told to run on this machine, receives the array.
+    submitit checks every slurm_* parameter against its SLURM executor's even so."""
+    import submitit
+
+    seen: dict = {"arrays": 0}
+
+    class HereInstead(submitit.AutoExecutor):
+        def __init__(self, folder, cluster=None, **kw):
+            seen["cluster"] = cluster
+            super().__init__(folder, cluster="local", **kw)
+
+        def update_parameters(self, **params):
+            seen["params"] = params
+            super().update_parameters(**params)
+
+        def map_array(self, fn, *iterables):
+            seen["arrays"] += 1
+            return super().map_array(fn, *iterables)
+
+    monkeypatch.setattr(submitit, "AutoExecutor", HereInstead)
+    options = {"partition": "compute", "account": "team", "qos": "normal", "constraint": "cpu", "exclude": "n1",
+               "gres": "none", "comment": "bposim", "mem_per_cpu": "1G", "additional_parameters": {"nice": 1},
+               "timeout_min": 10, "mem_gb": 2, "cpus_per_task": 1, "name": "d"}
+    got = run("submitit_slurm", n_jobs=2, folder=tmp_path / "d", backend_options=options)
+    assert_identical(got, serial)
+    assert seen["cluster"] == "slurm" and seen["arrays"] == 1, "every chunk in one job array"
+    params = seen["params"]
+    assert params["slurm_partition"] == "compute" and params["slurm_array_parallelism"] == 2
+    assert params["timeout_min"] == 10 and params["mem_gb"] == 2
