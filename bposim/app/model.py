@@ -8,16 +8,27 @@ is the contract's (and the lesson's one changed practice), not luck.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 import mesa
 import numpy as np
 
 from ..metrics import ALL, FOOTER
+from ..config import Settings, settings_from
 from ..model import BPOModel
 from .levers import LEVERS, checked, contract_b, model_overrides
 from .plots import RECENT_SWITCH
 
+
+
+@lru_cache(maxsize=512)
+def contract_settings(overrides: tuple[tuple[str, Any], ...]) -> Settings:
+    """The validated settings of a contract's overrides, composed once per server process:
+    composing (Hydra, OmegaConf) takes ~40 ms a contract, and a room of 30 opening the page or
+    picking the same lesson would compose the same settings 30 or 60 times. Settings are only
+    read by a model, so every model of the same overrides can share them."""
+    return settings_from(None, dict(overrides))
 
 
 class WorkshopModel(mesa.Model):
@@ -71,7 +82,8 @@ class WorkshopModel(mesa.Model):
     def _contract(levers: dict, seed: int, market: dict) -> BPOModel:
         # Mesa's DataCollector is off: the pane reads the recorder's arrays, which hold the
         # same weekly values without a deep copy per week.
-        return BPOModel(rng=seed, collect=False, engine="array", **{**model_overrides(levers), **market})
+        overrides = {**model_overrides(levers), **market}
+        return BPOModel(contract_settings(tuple(sorted(overrides.items()))), rng=seed, collect=False, engine="array")
 
     def step(self) -> None:
         """One week for every contract on the page."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import socket
+from functools import lru_cache
 from html import escape
 from urllib.parse import urlencode
 
@@ -109,6 +110,12 @@ def join_url(code: str) -> str:
     return f"http://{host}:{port}/?{urlencode({'room': code})}"
 
 
+@lru_cache(maxsize=64)
+def qr_svg(url: str) -> str:
+    """The join link's QR code (made once per link, not at every re-render of the projector)."""
+    return segno.make(url, error="m").svg_inline(scale=6, border=2)
+
+
 def use_room_version(room: Room) -> int:
     """This screen's copy of the room's version, kept up to date from any other session."""
     version = solara.use_reactive(room.version)
@@ -199,7 +206,7 @@ def HostScreen(room: Room):
     debrief = solara.use_reactive(False)
     period = solara.use_reactive(timer_label(TIMER_SECONDS[1]))
     url = join_url(room.code)
-    qr = segno.make(url, error="m").svg_inline(scale=6, border=2)
+    qr = qr_svg(url)
     series = room.model.series("A")
     limits = shared_limits([series], room.model.plot_ranges())
     review = room.next_review()

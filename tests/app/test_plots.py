@@ -14,10 +14,11 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from matplotlib.colors import to_hex
 
 from bposim.app.model import WorkshopModel
-from bposim.app.plots import (FLOWS, PANELS, SMOOTHED, SMOOTHING, Y_SCALE, monitor_value, nice_ceiling, number,
-                              pane_html, shared_limits, smooth)
+from bposim.app.plots import (FLOWS, PANELS, SMOOTHED, SMOOTHING, TRUST_COLOURS, Y_SCALE, colour, monitor_value,
+                              nice_ceiling, number, pane_html, shared_limits, smooth)
 
 pytestmark = pytest.mark.slow
 
@@ -243,3 +244,8 @@ def test_titles_are_escaped():
                                               (1500, "1.5k"), (-2000, "-2.0k"), (25_000, "25k")])
 def test_numbers_fit_a_monitor(value, shown):
     assert number(value) == shown
+
+
+def test_the_network_colours_are_the_colour_maps_own():
+    for value in [*np.linspace(-0.2, 1.2, 2001), 0.0, 1.0, 1 / 256, 255 / 256]:
+        assert colour(value) == to_hex(TRUST_COLOURS(float(np.clip(value, 0.0, 1.0)))), value

@@ -325,3 +325,19 @@ def test_b_changes_are_checked_even_when_b_is_off():
         WorkshopModel(b_changes={"context_shring": 0.9})
     with pytest.raises(ValueError, match=r"recognition.*\[0.0, 1.0\]"):
         WorkshopModel(b_changes={"recognition": 3.0})
+
+
+def test_models_of_the_same_levers_share_their_settings_and_a_run_leaves_them_as_they_were():
+    """Settings are composed once per server (app.model.contract_settings); a model only reads
+    them, so a model built after another has run gives the run a fresh composition gives."""
+    levers = dict(DEFAULTS, scheme="hybrid", compare=True)
+    first = stepped(WorkshopModel(**levers, rng=SEED), WEEKS)
+    again = stepped(WorkshopModel(**levers, rng=SEED), WEEKS)
+    assert again.contracts["A"].settings is first.contracts["A"].settings
+    fresh = bposim.BPOModel(rng=SEED, collect=False, engine="array", **model_overrides(levers))
+    for _ in range(WEEKS):
+        fresh.advance_week()
+    assert fresh.settings is not first.contracts["A"].settings
+    for pane in ("A", "B"):
+        assert_same_series(again.series(pane), first.series(pane), pane)
+    np.testing.assert_array_equal(fresh.recorder.weekly(), first.contracts["A"].recorder.weekly())
