@@ -18,9 +18,14 @@ Phases, for each room size N:
      server memory (RSS) after they all have their page = baseline + N x per-session cost.
   2. Free play: every session clicks Step, waits for the new week to arrive, pauses
      `--think` seconds, and again, `--steps` times, all sessions at once.
-  3. A/B: every session picks a lesson (two panes), then the same stepping.
+  3. A/B: every session picks a lesson (two panes: the time until both arrived is the lesson's
+     "applies at once" figure, target under 1 s), then the same stepping.
   4. Play: every session presses ▶ (A/B) at once for `--play` seconds: weeks advanced per second.
   5. The sessions close; after the cull timeout the server should hold none of them.
+Then room mode (--room): a projector and 30 phones, the time for a week's advance to reach
+every phone. Each phase also reports the machine's load: the load average, and the cores that
+processes other than this server and this client kept busy meanwhile (the machine is shared).
+The targets of #15 are checked at the end (exit status 1 if one is missed).
 """
 
 from __future__ import annotations
@@ -194,6 +199,28 @@ class LightSession:
         self.ws.close()
 
 
+class Load:
+    """What else ran on the machine during a phase: cores kept busy by processes other than the
+    server and this client (system CPU time minus theirs, over the wall time), and the 1-minute
+    load average at its end."""
+
+    def __init__(self, server: psutil.Process):
+        self.server, self.me = server, psutil.Process()
+        self.start = time.perf_counter()
+        self.cpu = self._cpu()
+
+    def _cpu(self) -> tuple[float, float, float]:
+        total = psutil.cpu_times()
+        server, me = self.server.cpu_times(), self.me.cpu_times()
+        return (total.user + total.system + total.nice, server.user + server.system, me.user + me.system)
+
+    def done(self) -> dict:
+        wall = time.perf_counter() - self.start
+        (t0, s0, m0), (t1, s1, m1) = self.cpu, self._cpu()
+        return {"other_cores": max(0.0, (t1 - t0) - (s1 - s0) - (m1 - m0)) / wall, "server_cores": (s1 - s0) / wall,
+                "loadavg": os.getloadavg()[0]}
+
+
 def start_server(port: int, cull: str) -> subprocess.Popen:
     env = {**os.environ, "SOLARA_KERNEL_CULL_TIMEOUT": cull}
     proc = subprocess.Popen([sys.executable, "-m", "bposim.app.server", "--port", str(port),
@@ -270,11 +297,17 @@ def room(port: int, n: int, steps: int, think: float, play: float, server: psuti
         sessions.append(s)
     time.sleep(1.0)
     loaded = rss_mb(server)
+    load = Load(server)
     single, wall_single = stepping(sessions, steps, think, panes=1, first_week=1)
-    in_parallel(sessions, lambda s: s.choose_lesson(LESSON))
+    load_single = load.done()
+    lessons = in_parallel(sessions, lambda s: s.choose_lesson(LESSON))
+    load = Load(server)
     ab, wall_ab = stepping(sessions, steps, think, panes=2, first_week=1)
+    load_ab = load.done()
     after = rss_mb(server)
+    load = Load(server)
     played = in_parallel(sessions, lambda s: s.play(play))
+    load_play = load.done()
     time.sleep(3.0)  # let the last frames drain
     cpu = server.cpu_times()
     for s in sessions:
@@ -285,12 +318,15 @@ def room(port: int, n: int, steps: int, think: float, play: float, server: psuti
         "open_median_s": statistics.median(opens), "open_max_s": max(opens),
         "single_median_s": statistics.median(single), "single_p95_s": pct(single, 0.95), "single_max_s": max(single),
         "ab_median_s": statistics.median(ab), "ab_p95_s": pct(ab, 0.95), "ab_max_s": max(ab),
+        "lesson_median_s": statistics.median(lessons), "lesson_max_s": max(lessons),
         "steps_per_s": n * steps / wall_single, "ab_steps_per_s": n * steps / wall_ab,
         "server_cpu_s": (cpu.user + cpu.system) - (cpu_before.user + cpu_before.system),
         "play_weeks_per_s_median": statistics.median(played) / play, "play_weeks_per_s_min": min(played) / play,
         # Stalled: a session whose page visibly stopped (under one week a second while playing).
         "play_stalled": sum(weeks < play for weeks in played),
         "kernels_open": kernels(port),
+        **{f"{phase}_{k}": v for phase, phase_load in (("single", load_single), ("ab", load_ab), ("play", load_play))
+           for k, v in phase_load.items()},
     }
 
 
@@ -315,6 +351,7 @@ def room_mode(port: int, phones: int, weeks: int, server: psutil.Process) -> dic
         p._wait(lambda p=p: any("You are " in t for _, t in p.room_texts))
         seated.append(p)
     cpu_before = server.cpu_times()
+    load = Load(server)
     latencies = []
     for week in range(1, weeks + 1):
         start = time.perf_counter()
@@ -325,11 +362,42 @@ def room_mode(port: int, phones: int, weeks: int, server: psutil.Process) -> dic
             latencies.append(p.room_text_after(start, needle) - start)
         time.sleep(0.5)
     cpu = server.cpu_times()
+    phase_load = load.done()
     for p in [host, *seated]:
         p.close()
     return {"phones": phones, "weeks": weeks, "advance_median_s": statistics.median(latencies),
             "advance_p95_s": pct(latencies, 0.95), "advance_max_s": max(latencies),
-            "server_cpu_s": (cpu.user + cpu.system) - (cpu_before.user + cpu_before.system)}
+            "server_cpu_s": (cpu.user + cpu.system) - (cpu_before.user + cpu_before.system),
+            **{f"room_{k}": v for k, v in phase_load.items()}}
+
+
+# The targets of #15 (seconds), and where each is read: (row filter, key, limit).
+TARGETS = {
+    "30 sessions stepping, one pane: p95 < 300 ms": (30, "single_p95_s", 0.3),
+    "30 sessions stepping, A/B: p95 < 300 ms": (30, "ab_p95_s", 0.3),
+    "a lesson applies (one session): under 1 s": (1, "lesson_max_s", 1.0),
+    "30 sessions on Play at once: none stalled": (30, "play_stalled", 0),
+}
+ROOM_TARGET = ("room of 30 phones + projector, a week's advance on every phone: p95 < 500 ms", 0.5)
+
+
+def check_targets(rows: list[dict], room_result: dict | None) -> list[tuple[str, str, bool]]:
+    """(target, measured, met) for every target whose phase ran."""
+    out = []
+    for target, (sessions, key, limit) in TARGETS.items():
+        row = next((r for r in rows if r["sessions"] == sessions), None)
+        if row is None:
+            continue
+        value = row[key]
+        load = row[f"{key.split('_')[0]}_other_cores"] if not key.startswith("lesson") else None
+        shown = (f"{value}" if key == "play_stalled" else f"{value * 1000:.0f} ms") + (
+            f" (other work: {load:.1f} cores)" if load is not None else "")
+        out.append((target, shown, value <= limit if key == "play_stalled" else value < limit))
+    if room_result is not None and room_result["phones"] >= 30:
+        value = room_result["advance_p95_s"]
+        out.append((ROOM_TARGET[0], f"{value * 1000:.0f} ms (other work: {room_result['room_other_cores']:.1f} cores)",
+                    value < ROOM_TARGET[1]))
+    return out
 
 
 def main() -> None:
@@ -353,7 +421,7 @@ def main() -> None:
         time.sleep(2.0)
         idle = rss_mb(server)
         print(f"server idle: {idle:.0f} MB RSS")
-        rows = []
+        rows, result = [], None
         for n in args.sessions:
             row = room(args.port, n, args.steps, args.think, args.play, server)
             rows.append(row)
@@ -370,19 +438,30 @@ def main() -> None:
                   f"{result['advance_p95_s'] * 1000:.0f} ms, max {result['advance_max_s'] * 1000:.0f} ms")
         print()
         print("| sessions | open page (median / max) | step, one pane (median / p95) | step, A/B (median / p95) "
-              "| steps served per s (one pane / A/B) | all playing A/B: weeks/s per session (median / min), stalled "
-              "| server RSS loaded | per session |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|")
+              "| lesson applies (median / max) | steps served per s (one pane / A/B) "
+              "| all playing A/B: weeks/s per session (median / min), stalled "
+              "| server RSS loaded | per session | other work, cores (one pane / A/B / play) | load avg |")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in rows:
             print(f"| {r['sessions']} | {r['open_median_s']:.2f} / {r['open_max_s']:.2f} s "
                   f"| {r['single_median_s'] * 1000:.0f} / {r['single_p95_s'] * 1000:.0f} ms "
                   f"| {r['ab_median_s'] * 1000:.0f} / {r['ab_p95_s'] * 1000:.0f} ms "
+                  f"| {r['lesson_median_s'] * 1000:.0f} / {r['lesson_max_s'] * 1000:.0f} ms "
                   f"| {r['steps_per_s']:.1f} / {r['ab_steps_per_s']:.1f} "
                   f"| {r['play_weeks_per_s_median']:.1f} / {r['play_weeks_per_s_min']:.1f}, {r['play_stalled']} "
-                  f"| {r['rss_loaded_mb']:.0f} MB | {r['per_session_mb']:.1f} MB |")
+                  f"| {r['rss_loaded_mb']:.0f} MB | {r['per_session_mb']:.1f} MB "
+                  f"| {r['single_other_cores']:.1f} / {r['ab_other_cores']:.1f} / {r['play_other_cores']:.1f} "
+                  f"| {r['ab_loadavg']:.1f} |")
+        print()
+        results = check_targets(rows, result)
+        for target, shown, met in results:
+            print(f"{'PASS' if met else 'MISS'}  {target}: {shown}")
+        missed = [t for t, _, met in results if not met]
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+    if missed:
+        sys.exit(1)
 
 
 if __name__ == "__main__":
