@@ -1,9 +1,9 @@
 """Room mode in a real browser: a projector and several phones in one room.
 
 The facilitator opens a room; phones join (one picks a seat, one is given one), decide, and see
-each advanced week; a phone that reloads comes back to its seat; the same seat link opened on
-another phone is refused; the debrief downloads as CSV with each person's choices beside the
-model's; the timer advances the weeks until stopped, and a phone that does not decide keeps
+each advanced week; a phone that reloads, or drops and opens its link again, comes back to its
+seat; the same seat link opened on another phone is refused; the debrief downloads as CSV with
+each person's choices beside the model's; the timer advances the weeks until stopped, and a phone that does not decide keeps
 its last choice. On a projector (1366x768) the join link, the QR code and the market's charts
 are all in view without scrolling, with text of 14 px or more and nothing covering anything.
 Screenshots of each screen are kept in artifacts/dashboard/.
@@ -97,9 +97,18 @@ def test_a_room_with_phones_join_decide_advance_reload_and_debrief(browser, room
     one.reload()
     one.get_by_text("You are Vendor 0").wait_for(timeout=30_000)
     one.get_by_role("button", name="✓ Cut corners").wait_for()
+    # So does a phone that drops (its tab gone, a week played without it) and opens its link again.
+    seat_url, context = one.url, one.context
+    one.close()
+    host.get_by_role("button", name="Advance week").click()
+    host.locator("h1", has_text="week 2 of 156").wait_for(timeout=30_000)
+    one = context.new_page()
+    one.goto(seat_url)
+    one.get_by_text("You are Vendor 0 · week 2").wait_for(timeout=30_000)
+    one.get_by_role("button", name="✓ Cut corners").wait_for()
 
     # Up to the first review: the client's switch happens there.
-    for week in range(2, 14):
+    for week in range(3, 14):
         host.get_by_role("button", name="Advance week").click()
         host.locator("h1", has_text=f"week {week} of 156").wait_for(timeout=30_000)
     at_week(two, 13)
