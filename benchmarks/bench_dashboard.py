@@ -439,15 +439,18 @@ def main() -> None:
         print()
         print("| sessions | open page (median / max) | step, one pane (median / p95) | step, A/B (median / p95) "
               "| lesson applies (median / max) | steps served per s (one pane / A/B) "
-              "| all playing A/B: weeks/s per session (median / min), stalled "
+              "| server CPU per Step (one pane / A/B) | all playing A/B: weeks/s per session (median / min), stalled "
               "| server RSS loaded | per session | other work, cores (one pane / A/B / play) | load avg |")
-        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+        print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
         for r in rows:
             print(f"| {r['sessions']} | {r['open_median_s']:.2f} / {r['open_max_s']:.2f} s "
                   f"| {r['single_median_s'] * 1000:.0f} / {r['single_p95_s'] * 1000:.0f} ms "
                   f"| {r['ab_median_s'] * 1000:.0f} / {r['ab_p95_s'] * 1000:.0f} ms "
                   f"| {r['lesson_median_s'] * 1000:.0f} / {r['lesson_max_s'] * 1000:.0f} ms "
                   f"| {r['steps_per_s']:.1f} / {r['ab_steps_per_s']:.1f} "
+                  # server cores busy over the phase / steps served per second = CPU per step
+                  f"| {1000 * r['single_server_cores'] / r['steps_per_s']:.1f} / "
+                  f"{1000 * r['ab_server_cores'] / r['ab_steps_per_s']:.1f} ms "
                   f"| {r['play_weeks_per_s_median']:.1f} / {r['play_weeks_per_s_min']:.1f}, {r['play_stalled']} "
                   f"| {r['rss_loaded_mb']:.0f} MB | {r['per_session_mb']:.1f} MB "
                   f"| {r['single_other_cores']:.1f} / {r['ab_other_cores']:.1f} / {r['play_other_cores']:.1f} "

@@ -198,14 +198,19 @@ def Workshop():
         finished.set(not current.running)
 
     def play() -> None:
-        # One thread per playing session; a step is a fraction of a millisecond of model time.
+        # One thread per playing session. Weeks come at the chosen speed: the time a step and its
+        # redraw take comes out of the wait, not on top of it (on a busy server that was most of
+        # the period); a server that falls behind is not asked to catch up in a burst.
+        due = time.monotonic()
         while playing.value:
-            time.sleep(1.0 / SPEEDS[speed.value])
+            due += 1.0 / SPEEDS[speed.value]
+            time.sleep(max(0.0, due - time.monotonic()))
             current = model.value
             if not playing.value or not current.running:
                 break
             current.step()
             week.set(current.week)
+            due = max(due, time.monotonic() - 1.0 / SPEEDS[speed.value])
         finished.set(not model.value.running)
         playing.set(False)
 

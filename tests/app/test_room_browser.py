@@ -3,9 +3,10 @@
 The facilitator opens a room; phones join (one picks a seat, one is given one), decide, and see
 each advanced week; a phone that reloads, or drops and opens its link again, comes back to its
 seat; the same seat link opened on another phone is refused; the debrief downloads as CSV with
-each person's choices beside the model's; the timer advances the weeks until stopped, and a phone that does not decide keeps
-its last choice. On a projector (1366x768) the join link, the QR code and the market's charts
-are all in view without scrolling, with text of 14 px or more and nothing covering anything.
+each person's choices beside the model's; the timer advances the weeks until stopped, and a
+phone that does not decide keeps its last choice. On a projector (1366x768) the join link, the
+QR code and the market's charts are all in view without scrolling, with text of 14 px or more
+and nothing covering anything.
 Screenshots of each screen are kept in artifacts/dashboard/.
 """
 
