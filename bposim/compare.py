@@ -40,7 +40,7 @@ from .analysis.report import build_report
 from .analysis.robustness import skipped_section
 from .analysis.tables import default_by, factors
 from .config import ConfigError, validate
-from .config import compose
+from .config.load import compose_schemes
 from .config.safety import probe_writable
 from .entry import guarded
 from .io import UnreadableResults, read_parquet, read_yaml
@@ -92,7 +92,7 @@ def run_comparison(overrides: list[str], baseline: str | None = None) -> Compari
     baseline = baseline or schemes[0]
     if baseline not in schemes:
         raise ConfigError([f"--baseline {baseline!r} is not among the compared schemes {', '.join(schemes)}"])
-    configs = {s: compose([f"scheme={s}", *rest]) for s in schemes}  # validate all first
+    configs = compose_schemes(schemes, rest)  # all validated before anything runs
     tables, series, settings = [], [], {}
     for s, cfg in configs.items():
         result = simulate(cfg)

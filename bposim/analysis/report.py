@@ -95,7 +95,8 @@ class Report(TablesView):
 
 def _png(fig) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight", facecolor="white", metadata={"Software": None})
+    # The figures lay themselves out (constrained layout): a tight bounding box would draw each twice.
+    fig.savefig(buf, format="png", dpi=100, facecolor="white", metadata={"Software": None})
     return buf.getvalue()
 
 

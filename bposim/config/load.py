@@ -8,7 +8,7 @@ and returns Settings (built once per run: Settings passed back in are used as th
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass
+from dataclasses import asdict, fields, is_dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -96,6 +96,38 @@ def compose_unvalidated(overrides: list[str] | tuple[str, ...] | None = None) ->
             OmegaConf.set_struct(cfg, True)
             return cfg
     return full_composition(overrides)
+
+
+def compose_schemes(schemes: list[str], overrides: list[str] | tuple[str, ...] = ()) -> dict[str, DictConfig]:
+    """compose([f"scheme={s}", *overrides]) for each scheme, from one Hydra composition when the
+    overrides only set values (a comparison of schemes on the same settings).
+
+    The scheme group's entries differ in nothing but the scheme node, which is the scheme's name
+    and its Params defaults (register_scheme_config), followed by what configs/config.yaml adds
+    to every scheme (pricing): so each other scheme's composition is the first one with that node
+    swapped, and the values applied as compose applies them. Anything else (a config-group choice,
+    a value that cannot be applied for sure) composes each scheme whole."""
+    from ..schemes import SCHEMES
+
+    overrides = tuple(str(o) for o in overrides)
+    out = {schemes[0]: compose([f"scheme={schemes[0]}", *overrides])}
+    groups, values = split(overrides)
+    base = _base((f"scheme={schemes[0]}",)) if not groups else None
+    if base is None:
+        return out | {s: compose([f"scheme={s}", *overrides]) for s in schemes[1:]}
+    own = {f.name for f in fields(SCHEMES[schemes[0]].Params)} | {"name"}
+    shared = {k: v for k, v in base["scheme"].items() if k not in own}
+    for s in schemes[1:]:
+        check_overrides((f"scheme={s}", *overrides), group_options, allow_hydra=False)
+        data, refused = overlay({**base, "scheme": {"name": s, **asdict(SCHEMES[s].Params()), **shared}}, values)
+        if data is None or refused:
+            out[s] = compose([f"scheme={s}", *overrides])
+            continue
+        cfg = OmegaConf.create(data)
+        OmegaConf.set_struct(cfg, True)
+        validate(cfg)
+        out[s] = cfg
+    return out
 
 
 def full_composition(overrides: tuple[str, ...]) -> DictConfig:
