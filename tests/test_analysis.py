@@ -237,16 +237,21 @@ def test_bposim_report_builds_the_report_of_a_sweep_with_its_heatmap(sweep_dir, 
     assert "client.audit_rate=0.05,0.2" in text  # the command that reproduces the sweep
     card = pd.read_csv(sweep_dir / "report" / "scorecard.csv")
     assert list(pd.unique(card.scheme)) == ["per_volume", "fixed_fee"], "in the order of the sweep command"
+    # Every combination of the swept factors is a configuration of its own: nothing is pooled.
+    factors = ["scheme", "client.audit_rate", "vendor.metric_gameability"]
     results = pd.read_parquet(sweep_dir / "sweep_summary.parquet")
-    direct = results.groupby("scheme")["gaming"].mean()
-    got = card[card.kpi == "gaming"].set_index("scheme")["mean"]
+    direct = results.groupby(factors)["gaming"].mean()
+    got = card[card.kpi == "gaming"].set_index(factors)["mean"]
+    assert len(got) == 8
     pd.testing.assert_series_equal(got.sort_index(), direct.sort_index(), check_names=False)
 
-    # Any swept setting can be the one compared, against any of its values.
-    assert report_main([str(sweep_dir), "--by", "client.audit_rate", "--baseline", "0.2", "--kpi", "gaming",
-                        "--out", str(tmp_path / "by_audit")]) == 0
+    # Any swept setting can be the one compared, against any of its values; schemes stay apart.
+    assert report_main([str(sweep_dir), "--by", "client.audit_rate", "--baseline", "per_volume, client.audit_rate = 0.2",
+                        "--kpi", "gaming", "--out", str(tmp_path / "by_audit")]) == 0
     pairs = pd.read_csv(tmp_path / "by_audit" / "paired.csv")
-    assert set(pairs["client.audit_rate"]) == {0.05} and set(pairs.baseline) == {0.2}
+    assert set(pairs.baseline) == {"per_volume, client.audit_rate = 0.2"}
+    assert set(zip(pairs.scheme, pairs["client.audit_rate"])) == {("per_volume", 0.05), ("fixed_fee", 0.05),
+                                                                   ("fixed_fee", 0.2)}
     check_html(tmp_path / "by_audit" / "report.html", heatmap_expected=True)
     assert report_main([str(sweep_dir), "--by", "nope", "--out", str(tmp_path / "x")]) == 2
     assert report_main([str(tmp_path / "no_sweep_here")]) == 2
@@ -260,3 +265,58 @@ def test_no_heatmap_without_two_numeric_settings(sweep_dir, tmp_path):
     one = results[results["vendor.metric_gameability"] == 0.2]
     rep = build_report(one, by="scheme")
     assert 'id="heatmap"' not in rep.html and "heatmap" not in rep.figures
+
+
+# --- any what-if (#14 item 5) --------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_sweep_report_keeps_schemes_apart_when_comparing_audit_rates(sweep_dir):
+    results = pd.read_parquet(sweep_dir / "sweep_summary.parquet")
+    rep = build_report(results, by="client.audit_rate")
+    t = rep.tables
+    assert t.parts == ("scheme", "client.audit_rate") and len(t.groups) == 4
+    for g in t.groups:  # each compared group (and so each fan band) holds one scheme only
+        assert t.results.loc[t.results[t.by] == g, "scheme"].nunique() == 1
+    assert "per_volume, client.audit_rate = 0.05" in t.groups
+    assert t.others == ["vendor.metric_gameability"], "only the setting not compared is pooled (and matched on)"
+
+
+@pytest.mark.slow
+def test_a_sweep_report_is_titled_by_its_overrides_not_its_folder(sweep_dir, tmp_path):
+    assert report_main([str(sweep_dir), "--out", str(tmp_path / "r")]) == 0
+    html = (tmp_path / "r" / "report.html").read_text()
+    title = re.search(r"<h1>([^<]*)</h1>", html).group(1)
+    assert sweep_dir.name not in title
+    assert title == ("Sweep: scheme per_volume, fixed_fee \u00d7 client.audit_rate 0.05, 0.2 \u00d7 "
+                     "vendor.metric_gameability 0.2, 0.8")
+
+
+@pytest.mark.slow
+def test_kpi_is_honoured_when_one_numeric_setting_varies(sweep_dir):
+    results = pd.read_parquet(sweep_dir / "sweep_summary.parquet")
+    one = results[results["vendor.metric_gameability"] == 0.2]
+    rep = build_report(one, kpi="gaming")
+    fig = rep.figures["response"]
+    ax = fig.axes[0]
+    assert ax.get_xlabel().startswith("client.audit_rate (") and "gaming" in ax.get_ylabel()
+    schemes = list(dict.fromkeys(rep.tables.results.drop_duplicates(rep.tables.by).scheme))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == schemes == [
+        g.split(",")[0] for g in rep.tables.groups][::2], "one line per scheme, in the report's order"
+    assert rep.readings["response"].startswith("Mean gaming")
+    assert 'id="response"' in rep.html and "Gaming" in rep.section("response").heading
+    other = build_report(one, kpi="trust_in_vendor").readings["response"]
+    assert other.startswith("Mean client's trust in vendor"), "the figure follows --kpi"
+
+
+@pytest.mark.slow
+def test_comparing_audit_rates_is_said_in_the_words_of_the_setting(sweep_dir):
+    results = pd.read_parquet(sweep_dir / "sweep_summary.parquet")
+    rates = results[(results.scheme == "per_volume") & (results["vendor.metric_gameability"] == 0.2)]
+    rep = build_report(rates)
+    words = " ".join([rep.section("verdict").text, *rep.section("summary").headline, rep.html])
+    assert "contract" not in " ".join([rep.section("verdict").text, *rep.section("summary").headline])
+    assert "2 values of client.audit_rate compared" in words
+    assert rep.section("verdict").lead.startswith("Choose client.audit_rate = ")
+    assert ("The two parties prefer different values of client.audit_rate" in words
+            or "Both parties do best under client.audit_rate = " in words)

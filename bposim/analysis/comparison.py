@@ -26,22 +26,39 @@ from .money import Money
 from .tables import ResultTables, TablesView, result_tables
 
 
+def config_file_name(name: str) -> str:
+    """A contract's name as one safe file name ("per_volume__client.audit_rate-0.2")."""
+    from ..config.safety import safe_name
+
+    return safe_name(name.replace(", ", "__").replace(" = ", "-").replace(" ", "_"))
+
+
 @dataclass(frozen=True)
 class Comparison(TablesView):
-    """Schemes run on the same market and random streams, with their results."""
+    """Contracts (schemes, or every combination of schemes and settings) run on the same market
+    and random streams, with their results."""
 
-    schemes: list[str]  # in the order compared (tables and figures follow it)
-    baseline: str  # the scheme the others are paired against
-    configs: dict[str, Any]  # scheme -> its composed configuration
-    results: pd.DataFrame  # one row per scheme and replication
+    schemes: list[str]  # the schemes that ran, in the order given
+    baseline: Any  # the contract the others are paired against (a value of `by`)
+    configs: dict[Any, Any]  # contract -> its composed configuration
+    results: pd.DataFrame  # one row per contract and replication
     timeseries: pd.DataFrame | None  # the weekly columns of the fan charts
-    settings: dict[str, Any] = field(default_factory=dict)  # scheme -> validated Settings
-    overrides: list[str] = field(default_factory=list)  # the overrides shared by every scheme
+    settings: dict[Any, Any] = field(default_factory=dict)  # contract -> validated Settings
+    overrides: list[str] = field(default_factory=list)  # the overrides shared by every contract
     status_quo: bool = False  # the baseline is the contract the client has today (named by the user)
+    by: str = "scheme"  # the column naming each contract: scheme, a setting, or "configuration" (a combination)
+    contracts: list = field(default_factory=list)  # the values of `by` compared, in order (default: schemes)
+    parts: list = field(default_factory=list)  # the factors that vary (default: [by])
+    orders: dict = field(default_factory=dict)  # each factor's values in the order given
+
+    @property
+    def compared(self) -> list:
+        """The contracts compared, in order (the values of `by`)."""
+        return self.contracts or self.schemes
 
     @property
     def replications(self) -> int:
-        return len(self.results) // len(self.schemes)
+        return len(self.results) // len(self.compared)
 
     @property
     def money(self) -> Money:
@@ -50,8 +67,9 @@ class Comparison(TablesView):
 
     @cached_property
     def tables(self) -> ResultTables:
-        return result_tables(self.results, by="scheme", baseline=self.baseline, order=self.schemes,
-                             status_quo=self.status_quo)
+        parts = self.parts or [self.by]
+        return result_tables(self.results, by=parts if len(parts) > 1 else parts[0], baseline=self.baseline,
+                             order=self.compared, orders=self.orders, status_quo=self.status_quo)
 
     def robustness(self, **options):
         """The section "What could change this answer": a Morris screening of the uncertain
@@ -70,9 +88,9 @@ class Comparison(TablesView):
                                   title="Contract comparison", robustness=robustness)
 
     def headline(self, report=None) -> pd.DataFrame:
-        """The headline KPIs (Metric.headline), one row per scheme, as the report's scorecard shows them."""
+        """The headline KPIs (Metric.headline), one row per contract, as the report's scorecard shows them."""
         section = (report or self.report()).section("scorecard")
-        return section.frame(HEADLINE).set_index("scheme")
+        return section.frame(HEADLINE).set_index(section.by)
 
     def write(self, folder: str | Path, command: str = "", robustness=None):
         """Write the report folder (report, tables, results.parquet, timeseries.parquet,
@@ -83,6 +101,6 @@ class Comparison(TablesView):
         if self.timeseries is not None:
             write_parquet(self.timeseries, folder / "timeseries.parquet")
         for s, cfg in self.configs.items():
-            write_text(OmegaConf.to_yaml(cfg), folder / "configs" / f"{s}.yaml")
+            write_text(OmegaConf.to_yaml(cfg), folder / "configs" / f"{config_file_name(self.tables.name(s))}.yaml")
         report.write(folder)
         return report

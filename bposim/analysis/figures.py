@@ -49,6 +49,9 @@ STYLE = {
     "figure.titlesize": 13, "figure.titleweight": "bold",
 }
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+# Lines and markers that tell groups apart without colour (in grey print, for colour-blind readers).
+LINESTYLES = ("-", "--", "-.", ":")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -365,12 +368,12 @@ def _place_labels(fig: Figure, ax, points: dict) -> None:
 
 
 def heatmap(results: pd.DataFrame, x: str, y: str, kpi: str = "client_net_value", facet: str | None = None,
-            title: str | None = None, caption: bool = True) -> Figure:
+            title: str | None = None, caption: bool = True, order=None) -> Figure:
     """Mean `kpi` over a grid of two numeric swept parameters (a phase diagram), one panel per
     value of `facet` when given. Green is better where the KPI has a better direction."""
     cols = [x, y, kpi] + ([facet] if facet else [])
     _check_columns(results, cols, "results")
-    facets = group_order(results[facet]) if facet else [None]
+    facets = group_order(results[facet], order) if facet else [None]
     xs = sorted(pd.unique(results[x]))
     ys = sorted(pd.unique(results[y]))
     grids = {}
@@ -426,6 +429,48 @@ def heatmap(results: pd.DataFrame, x: str, y: str, kpi: str = "client_net_value"
     other = "worst" if higher_better is not None else "lowest"
     text = f"Mean {name} is {word} at {where(best)} ({fmt(best[3])}) and {other} at {where(worst)} ({fmt(worst[3])})."
     return _finish(fig, title or f"Mean {name} across {x} and {y}", text, caption)
+
+
+# --- one swept setting ---------------------------------------------------------------------------
+
+
+def response(results: pd.DataFrame, x: str, kpi: str = "client_net_value", by: str | None = None, order=None,
+             title: str | None = None, caption: bool = True) -> Figure:
+    """Mean `kpi` with its 95% CI at each value of one numeric swept setting `x`, one line per
+    value of `by` (a scheme, say) when given: how the KPI responds to the setting."""
+    _check_columns(results, [x, kpi] + ([by] if by else []), "results")
+    groups = group_order(results[by], order) if by else [None]
+    col = colors(groups) if by else {None: "#000000"}
+    xs = sorted(pd.unique(results[x]))
+    name = label(kpi)
+    weeks = int(results["weeks"].iloc[0]) if "weeks" in results.columns else None
+    means: dict = {}
+    with rc_context(STYLE):
+        fig = Figure(figsize=(9, 5.2), layout="constrained")
+        ax = fig.subplots()
+        for i, g in enumerate(groups):
+            d = results if g is None else results[results[by] == g]
+            stats = [mean_ci(d.loc[d[x] == v, kpi].to_numpy(float)) for v in xs]
+            m = np.array([s[0] for s in stats])
+            lo = np.array([s[1] for s in stats])
+            hi = np.array([s[2] for s in stats])
+            err = None if np.isnan(lo).all() else [m - lo, hi - m]
+            ax.errorbar(xs, m, yerr=err, color=col[g], lw=2, capsize=4, marker=MARKERS[i % len(MARKERS)],
+                        ms=7, ls=LINESTYLES[i % len(LINESTYLES)], label=None if g is None else group_name(by, g))
+            means[g] = dict(zip(xs, m))
+        ax.set_xticks(xs, [f"{v:g}" for v in xs])
+        ax.set_xlabel(_param_axis(x))
+        ax.set_ylabel(f"mean {name} ({kpi_unit(kpi, weeks)})")
+        _thousands(ax.yaxis)
+        if by:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title=by)
+    best_fn = max if KPIS.get(kpi, True) else min
+    cells = [(g, v, means[g][v]) for g in groups for v in xs if not math.isnan(means[g][v])]
+    top = best_fn(cells, key=lambda c: c[2])
+    where = f"{x} = {top[1]:g}" + (f" under {group_name(by, top[0])}" if by else "")
+    word = "highest" if best_fn is max else "lowest"
+    text = f"Mean {name} is {word} at {where} ({fmt(top[2])})."
+    return _finish(fig, title or f"Mean {name} against {x}", text, caption)
 
 
 def _param_axis(name: str) -> str:

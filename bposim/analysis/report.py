@@ -39,7 +39,8 @@ from .sections import (Assumptions, Provenance, Summary, context_line, figure_se
                        paired_section, pl_section, render_html, render_markdown, scorecard_section, section_spec)
 from .verdict import verdict_section
 from .what_ran import setup_section
-from .tables import ResultTables, TablesView, coerce_value, default_by, factors, replications_text, result_tables
+from .tables import (CONFIGURATION, ResultTables, TablesView, breakdown, coerce_value, combine, default_by, factors,
+                     replications_text, result_tables)
 
 __all__ = ["Report", "assumptions_table", "build_report", "coerce_value", "config_hash", "default_by", "factors",
            "provenance", "report_from_tables"]
@@ -108,6 +109,9 @@ def _figures(t: ResultTables, timeseries: pd.DataFrame | None, kpi: str) -> tupl
     """The report's figures by name, the heatmap's axes (or None), and whether fan charts were drawn."""
     results, by, groups = t.results, t.by, t.groups
     figs = {}
+    if (timeseries is not None and by == CONFIGURATION and by not in timeseries.columns
+            and set(t.parts) <= set(timeseries.columns)):
+        timeseries = combine(timeseries, list(t.parts))[0]
     ts_ok = bool(timeseries is not None and len(timeseries) and by in timeseries.columns)
     if ts_ok:
         for metric, fig_title in FAN_METRICS:
@@ -121,10 +125,29 @@ def _figures(t: ResultTables, timeseries: pd.DataFrame | None, kpi: str) -> tupl
     heat = None
     if len(numeric) >= 2 and kpi in results.columns:
         x, y = numeric[0], numeric[1]
-        facet = by if by not in (x, y) and results[by].nunique() <= 6 else None
+        rest = [p for p in (t.parts or (by,)) if p not in (x, y)]
+        facet, data = _facet(results, rest)
         heat = (x, y, facet)
-        figs["heatmap"] = F.heatmap(results, x, y, kpi=kpi, facet=facet, caption=False)
+        order = list(dict.fromkeys(data.loc[data[by] == g, facet].iloc[0] for g in groups)) if facet else None
+        figs["heatmap"] = F.heatmap(data, x, y, kpi=kpi, facet=facet, order=order, caption=False)
+    elif len(numeric) == 1 and kpi in results.columns:
+        x = numeric[0]
+        line, data = _facet(results, [p for p in (t.parts or (by,)) if p != x])
+        heat = (x, None, line)
+        order = list(dict.fromkeys(data.loc[data[by] == g, line].iloc[0] for g in groups)) if line else None
+        figs["response"] = F.response(data, x, kpi=kpi, by=line, order=order, caption=False)
     return figs, heat, ts_ok
+
+
+def _facet(results: pd.DataFrame, parts: list[str]) -> tuple[str | None, pd.DataFrame]:
+    """The column that splits a figure by the other compared factors (their combination when
+    several), and the results holding it; None when there are none (or too many to draw)."""
+    if not parts:
+        return None, results
+    if len(parts) == 1:
+        return (parts[0], results) if results[parts[0]].nunique() <= 8 else (None, results)
+    data, combos = combine(results, parts)
+    return (CONFIGURATION, data) if len(combos) <= 8 else (None, results)
 
 
 def report_from_tables(t: ResultTables, timeseries: pd.DataFrame | None = None, *, kpi: str = "client_net_value",
@@ -162,19 +185,24 @@ def build_sections(t: ResultTables, *, pngs: dict, readings: dict, ts_ok: bool, 
 
 def build_report(results: pd.DataFrame, timeseries: pd.DataFrame | None = None, *, by: str | None = None,
                  baseline: Any = None, kpi: str = "client_net_value", settings=None, command: str = "",
-                 title: str = "Contract comparison", order=None, notes=(), extra_provenance=None) -> Report:
+                 title: str = "Contract comparison", order=None, orders=None, notes=(),
+                 extra_provenance=None) -> Report:
     """Build the report from a results table (and optionally its timeseries).
 
-    by: the column naming what is compared (default: scheme when it varies, else the first
-        varying setting); other varying settings are pooled, and paired comparisons match on
-        them as well as on the replication.
+    by: the column (or columns) naming what is compared; every combination of their values is
+        a configuration, and `scheme` is always among them when it varies (schemes are never
+        pooled). Default: every varying setting but the seed. Other varying settings are pooled,
+        and paired comparisons match on them as well as on the replication.
     baseline: the value of `by` the others are compared with (default: the first).
-    kpi: the KPI of the heatmap, drawn when two numeric settings vary.
+    kpi: the KPI of the heatmap (two numeric settings vary) or of the response figure (one does).
+    orders: for each compared column, the order of its values (default: sorted when numeric).
     settings: bposim Settings of the configurations that ran (a list, or a dict label ->
         Settings), for the assumptions table and the config hash.
     command: the command that reproduces the report.
     """
-    t = result_tables(results, by=by, baseline=baseline, order=order, status_quo=baseline is not None)
+    parts = breakdown(results, by)
+    t = result_tables(results, by=parts if len(parts) > 1 else parts[0], baseline=baseline, order=order,
+                      orders=orders, status_quo=baseline is not None)
     return report_from_tables(t, timeseries, kpi=kpi, settings=settings, command=command, title=title,
                               notes=notes, extra_provenance=extra_provenance)
 

@@ -243,9 +243,10 @@ class Provenance:
 
 
 def context_line(t: ResultTables, market: tuple[int, int] | None) -> str:
-    """The lead under the title: what was compared, on which market, how many runs."""
-    names = ", ".join(str(g) if isinstance(g, str) else f"{g:g}" if isinstance(g, float) else str(g)
-                      for g in t.groups)
+    """The lead under the title: what was compared (in the words of the factors), on which market,
+    how many runs."""
+    names = "; ".join(t.name(g) for g in t.groups) if t.by == "configuration" else ", ".join(
+        str(g) if isinstance(g, str) else f"{g:g}" if isinstance(g, float) else str(g) for g in t.groups)
     where = f" on the same market ({market[0]} clients, {market[1]} vendors)" if market else ""
     weeks = f", {t.weeks} weeks" if t.weeks else ""
     pooled = ""
@@ -255,8 +256,8 @@ def context_line(t: ResultTables, market: tuple[int, int] | None) -> str:
     reps = t.reps()
     runs = f"{reps} replication{'' if reps == '1' else 's'}"
     if len(t.groups) == 1:
-        return f"One configuration ({t.by} = {names}){where.replace(' the same', ' a')}{weeks}, {runs}.{pooled}"
-    return (f"{len(t.groups)} values of {t.by} compared ({names}){where}{weeks}, {runs} each on common "
+        return f"One configuration ({t.name(t.groups[0])}){where.replace(' the same', ' a')}{weeks}, {runs}.{pooled}"
+    return (f"{len(t.groups)} {t.whats} compared ({names}){where}{weeks}, {runs} each on common "
             f"random numbers: replication r of every configuration sees the same demand, shocks, process "
             f"breaks and audit dice, so differences are paired within replications.{pooled}")
 
@@ -294,7 +295,7 @@ def headline(t: ResultTables, spec: dict, money: Money = MODEL_MONEY) -> list[st
     if {"client_net_value", "vendor_margin"} <= set(t.kpis) and len(t.groups) > 1:
         c, v = t.best("client_net_value"), t.best("vendor_margin")
         if c != v:
-            lines.append(f"The two parties prefer different contracts: the client does best under {t.name(c)}, "
+            lines.append(f"The two parties prefer different {t.whats}: the client does best under {t.name(c)}, "
                          f"the vendor under {t.name(v)} (see the two-party view).")
         else:
             lines.append(f"Both parties do best under {t.name(c)}: the client's net value and the vendor's "
@@ -360,7 +361,9 @@ FIGURE_HELP = {
                    "inflates. Where dashed runs above solid, the metric flatters the vendor.",
     "two_party": "Each faint dot is one replication; the cross marks the mean with its 95% confidence "
                  "interval in both directions. Up is better for the client, right is better for the vendor.",
-    "heatmap": "Each cell: the mean over replications for that pair of settings. Green is better, red is worse.",
+    "heatmap": "Each cell: the mean over replications for that pair of settings. Brighter (yellow) is better, "
+               "darker (blue) is worse; the number in the cell is the mean itself.",
+    "response": "Each marker: the mean over replications at that value, bars: its 95% confidence interval.",
 }
 FAN_ALT = (("fan_trust_in_vendor", "client's trust in vendor over time"),
            ("fan_trust_in_client", "vendor's trust in client over time"),
@@ -379,14 +382,31 @@ def figure_sections(t: ResultTables, pngs: dict, readings: dict, ts_ok: bool, he
                                           "record.timeseries_every > 0)."),
            Figures("two-party", "Two-party view", "Two-party view: who gets the surplus", "",
                    _figures(pngs, readings, [("two_party", "client net value against vendor margin")]))]
-    if heat:
+    if heat and heat[1] is not None:
         x, y, facet = heat
-        pooled = [c for c in t.others + [t.by] if c not in (x, y, facet)]
+        pooled = [c for c in t.others + list(t.parts or [t.by]) if c not in (x, y, facet) and c not in (t.parts if facet else ())]
         note = f" Pooled over {', '.join(pooled)}." if pooled else ""
+        split = f" One panel per {_facet_words(t, facet)}." if facet else ""
         out.append(Figures("heatmap", "Heatmap", f"Heatmap: {label(kpi)} over {x} and {y}",
                            f"A phase diagram of the mean {label(kpi)} ({kpi_unit(kpi, t.weeks)}) over the grid "
-                           f"of swept values.{note}", _figures(pngs, readings, [("heatmap", "heatmap")])))
+                           f"of swept values.{split}{note}", _figures(pngs, readings, [("heatmap", "heatmap")])))
+    elif heat:
+        x, _, line = heat
+        pooled = [c for c in t.others if c != x]
+        note = f" Pooled over {', '.join(pooled)}." if pooled else ""
+        split = f" One line per {_facet_words(t, line)}." if line else ""
+        out.append(Figures("response", "Response", f"{label(kpi)[:1].upper()}{label(kpi)[1:]} against {x}",
+                           f"The mean {label(kpi)} ({kpi_unit(kpi, t.weeks)}) at each swept value of {x}, with its "
+                           f"95% confidence interval.{split}{note}",
+                           _figures(pngs, readings, [("response", f"{label(kpi)} against {x}")])))
     return out
+
+
+def _facet_words(t: ResultTables, facet: str) -> str:
+    if facet != "configuration":
+        return facet
+    rest = [p for p in (t.parts or [t.by]) if p != facet]
+    return "combination of " + ", ".join(rest)
 
 
 def section_spec(t: ResultTables, money: Money = MODEL_MONEY) -> dict:

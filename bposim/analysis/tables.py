@@ -9,6 +9,7 @@ within replications (and within every other swept setting).
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -22,7 +23,8 @@ from .scorecard import KPIS, all_pairs, scorecard
 
 # Columns of a results table that are outcomes or bookkeeping, never configuration settings.
 NOT_FACTORS = set(METRIC_NAMES) | {f"{m}_final" for m in METRIC_NAMES} | {
-    "flagged_share", "actioned_share", "weeks", "replication", "step", "job", "_pair"}
+    "flagged_share", "actioned_share", "weeks", "replication", "step", "job", "_pair", "configuration"}
+CONFIGURATION = "configuration"  # the column naming a combination of several factors ("per_volume, client.audit_rate = 0.2")
 PAIRED_COLUMNS = ["baseline", "kpi", "difference", "ci_low", "ci_high", "p_better", "n_pairs"]
 
 
@@ -37,6 +39,44 @@ def default_by(results: pd.DataFrame) -> str:
     if "scheme" in varying or not varying:
         return "scheme"
     return varying[0]
+
+
+def breakdown(results: pd.DataFrame, by=None) -> list[str]:
+    """The factors whose every combination is compared: those named in `by` (a column or a list),
+    plus `scheme` whenever it varies, so schemes are never pooled into one group; without `by`,
+    every swept factor but the seed."""
+    varying = factors(results)
+    if by is None:
+        parts = [c for c in varying if c != "seed"] or ["scheme"]
+    else:
+        parts = [by] if isinstance(by, str) else list(by)
+    unknown = [p for p in parts if p not in results.columns]
+    if unknown:
+        raise ValueError(f"--by {unknown[0]!r} is not a column of the results: varying columns are "
+                         f"{', '.join(varying) or 'none'}")
+    if "scheme" in varying and (by is None or "scheme" not in parts):  # first, unless named in another place
+        parts = ["scheme", *(p for p in parts if p != "scheme")]
+    return parts
+
+
+def part_text(factor: str, value) -> str:
+    """One factor's value in a configuration's name: a scheme by its name, a setting as "name = value"."""
+    return str(value) if factor == "scheme" else group_name(factor, value)
+
+
+def combine(results: pd.DataFrame, parts: list[str], orders: dict | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """`results` with a CONFIGURATION column naming each row's combination of `parts`, and the
+    combinations in order (each factor in `orders[factor]` when given, sorted when numeric, else
+    as it appears; the first factor varies slowest)."""
+    orders = orders or {}
+    levels = [group_order(results[p], orders.get(p)) for p in parts]
+    names = {}
+    for combo in itertools.product(*levels):
+        names[combo] = ", ".join(part_text(p, v) for p, v in zip(parts, combo))
+    keys = list(zip(*(results[p] for p in parts)))
+    labelled = results.assign(**{CONFIGURATION: [names[k] for k in keys]})
+    present = set(labelled[CONFIGURATION])
+    return labelled, [n for n in names.values() if n in present]
 
 
 def coerce_value(results: pd.DataFrame, by: str, value: Any) -> Any:
@@ -95,9 +135,32 @@ class ResultTables:
     weeks: int | None
     every_pair: pd.DataFrame  # each configuration minus each other one (the verdict's table)
     status_quo: Any = None  # the configuration the client has today, when named (--baseline)
+    parts: tuple = ()  # the factors `by` combines (by itself when it is one column)
 
     def name(self, g) -> str:
-        return group_name(self.by, g)
+        return g if self.by == CONFIGURATION else group_name(self.by, g)
+
+    @property
+    def contracts(self) -> bool:
+        """The configurations compared differ in their scheme: they are contracts."""
+        return "scheme" in (self.parts or (self.by,))
+
+    @property
+    def what(self) -> str:
+        """What one configuration is, in the words of the factors: "contract", "value of
+        client.audit_rate", "combination of client.audit_rate and vendor.metric_gameability"."""
+        if self.contracts:
+            return "contract"
+        parts = list(self.parts or (self.by,))
+        if len(parts) == 1:
+            return f"value of {parts[0]}"
+        return f"combination of {', '.join(parts[:-1])} and {parts[-1]}"
+
+    @property
+    def whats(self) -> str:
+        """`what` in the plural."""
+        return "contracts" if self.contracts else self.what.replace("value of", "values of", 1).replace(
+            "combination of", "combinations of", 1)
 
     def mean(self, g, k) -> tuple[float, float, float]:
         r = self.card[(self.card[self.by] == g) & (self.card.kpi == k)].iloc[0]
@@ -148,8 +211,8 @@ def ranked_pairs(card: pd.DataFrame, by: str, groups: list) -> list[tuple]:
     return [(a, b) for i, a in enumerate(rank) for b in rank[i + 1:]]
 
 
-def result_tables(results: pd.DataFrame, by: str | None = None, baseline: Any = None, order=None,
-                  status_quo: bool = False) -> ResultTables:
+def result_tables(results: pd.DataFrame, by=None, baseline: Any = None, order=None,
+                  status_quo: bool = False, orders: dict | None = None) -> ResultTables:
     """Scorecard and paired comparisons of `results` by column `by` against `baseline`.
 
     by: the column naming what is compared (default: scheme when it varies, else the first
@@ -158,16 +221,32 @@ def result_tables(results: pd.DataFrame, by: str | None = None, baseline: Any = 
     baseline: the value of `by` the others are compared with (default: the first of `order`).
     status_quo: the baseline was named by the user (the contract the client has today), not
         just the first one listed; the verdict then compares the best with it.
+    by may also be a list of columns: every combination of their values is compared, named in
+    a CONFIGURATION column ("per_volume, client.audit_rate = 0.2"); `orders` gives each
+    column's order of values.
     """
     results = results.reset_index(drop=True)
     by = by or default_by(results)
+    parts = [by] if isinstance(by, str) else list(by)
+    if len(parts) > 1:
+        missing = [p for p in parts if p not in results.columns]
+        if missing:
+            raise ValueError(f"--by {missing[0]!r} is not a column of the results: varying columns are "
+                             f"{', '.join(factors(results)) or 'none'}")
+        results, combos = combine(results, parts, orders)
+        by, order = CONFIGURATION, order or combos
+    else:
+        by = parts[0]
     if by not in results.columns:
         raise ValueError(f"--by {by!r} is not a column of the results: varying columns are "
                          f"{', '.join(factors(results)) or 'none'}")
-    groups = group_order(results[by], order)
+    groups = group_order(results[by], order if order is not None else (orders or {}).get(by))
     baseline = groups[0] if baseline is None else coerce_value(results, by, baseline)
     kpis = [k for k in KPIS if k in results.columns]
-    others = [c for c in factors(results) if c != by]
+    # A setting that varies only between configurations (one value within each) is part of what is
+    # compared, not pooled: pairing on it would match nothing.
+    others = [c for c in factors(results) if c != by and c not in parts
+              and results.groupby(by, sort=False)[c].nunique(dropna=False).max() > 1]
     pair_on = "replication"
     if others:
         results = results.assign(_pair=results[["replication", *others]].astype(str).agg("|".join, axis=1))
@@ -184,10 +263,21 @@ def result_tables(results: pd.DataFrame, by: str | None = None, baseline: Any = 
         pairs = (keep.assign(_o=[index[(a, b)] for a, b in zip(keep[by], keep.baseline)])
                  .sort_values("_o", kind="stable").drop(columns="_o"))
     pairs = pairs.reset_index(drop=True)
+    if by == CONFIGURATION:  # the CSV tables also name each combination's factors in their own columns
+        card, pairs, every = (_with_parts(x, results, parts) for x in (card, pairs, every))
     weeks = int(results["weeks"].iloc[0]) if "weeks" in results.columns else None
     return ResultTables(results=results, by=by, groups=groups, baseline=baseline, kpis=kpis, others=others,
                         card=card, pairs=pairs, weeks=weeks, every_pair=every,
-                        status_quo=baseline if status_quo else None)
+                        status_quo=baseline if status_quo else None, parts=tuple(parts))
+
+
+def _with_parts(table: pd.DataFrame, results: pd.DataFrame, parts: list[str]) -> pd.DataFrame:
+    """`table` (keyed by CONFIGURATION) with each factor's value in a column after the name."""
+    values = results.drop_duplicates(CONFIGURATION).set_index(CONFIGURATION)[parts]
+    out = table.copy()
+    for i, p in enumerate(parts):
+        out.insert(1 + i, p, out[CONFIGURATION].map(values[p]))
+    return out
 
 
 class TablesView:

@@ -26,7 +26,8 @@ def indistinguishable(row) -> bool:
 
 
 def verdict_section(t: ResultTables, spec: dict, money: Money) -> Verdict:
-    what = "contract" if t.by == "scheme" else "configuration"
+    what = t.what  # "contract", or in the words of the factors ("value of client.audit_rate")
+    act = "Sign" if t.contracts else "Choose"
     if CLIENT_KPI not in t.kpis:
         return Verdict(f"No verdict: the results have no {label(CLIENT_KPI)}.", [])
     best = t.best(CLIENT_KPI)
@@ -38,7 +39,7 @@ def verdict_section(t: ResultTables, spec: dict, money: Money) -> Verdict:
     m, lo, hi = _in(money, CLIENT_KPI, *t.mean(best, CLIENT_KPI))
     name = t.name(best)
     if len(t.groups) < 2:
-        return Verdict(f"One {what} ({name}): {number(m, s)} {cur} [{number(lo, s)}, {number(hi, s)}] of client net "
+        return Verdict(f"One {'contract' if t.contracts else 'configuration'} ({name}): {number(m, s)} {cur} [{number(lo, s)}, {number(hi, s)}] of client net "
                        f"value {over}; nothing to choose between.", [], best=name)
 
     def diff_text(row) -> str:
@@ -56,13 +57,13 @@ def verdict_section(t: ResultTables, spec: dict, money: Money) -> Verdict:
         sentences.append(f"It gives more than {'; '.join(f'{t.name(g)} by {diff_text(r)}' for g, r in beats)}.")
     tie_names = [t.name(g) for g, _ in ties]
     if ties:
-        lead = (f"Sign {name} or {' or '.join(tie_names)}: they tie on client net value, {name} highest at "
+        lead = (f"{act} {name} or {' or '.join(tie_names)}: they tie on client net value, {name} highest at "
                 f"{number(m, s)} {cur} [{number(lo, s)}, {number(hi, s)}] {over}.")
         sentences.append("Not distinguishable from " + name + ": " + "; ".join(
             f"{t.name(g)} ({name} ahead by {diff_text(r)})" for g, r in ties) + ".")
         sentences.append(_tie_break(t, [best, *(g for g, _ in ties)], spec, money))
     else:
-        lead = (f"Sign {name}: it gives the client the most net value, {number(m, s)} {cur} "
+        lead = (f"{act} {name}: it gives the client the most net value, {number(m, s)} {cur} "
                 f"[{number(lo, s)}, {number(hi, s)}] {over}, and beats every other {what} with 95% confidence.")
     sentences.append(_vendor(t, best, spec, money))
     sentences.append(_status_quo(t, best, [g for g, _ in ties], diff_text, what))
