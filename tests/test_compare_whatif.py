@@ -65,6 +65,8 @@ def test_schemes_times_settings_compares_every_combination(tmp_path):
         assert s.scheme.name == scheme and s.client.audit_rate == float(rate)
     pv = c.results[c.results.scheme == "per_volume"]
     assert pv.groupby("client.audit_rate").size().to_dict() == {0.05: 3, 0.2: 3}
+    seeds = c.robustness(trajectories=2, seeds=2)  # the seed check re-runs the combinations by name
+    assert f"{verdict.best} comes out best" in seeds.text
 
 
 BAD = {

@@ -318,9 +318,9 @@ def seed_check(t: ResultTables, settings_of: dict, replications: int, seeds: int
         part = summary[summary["seed"] == seed].drop(columns=["point"])
         b, tie = _verdict_of(part, t.by, groups)
         winners.append(b)
-        wins += b == best
-        best_or_tied += best in {b, *tie}
-        same_top += {b, *tie} == top
+        wins += int(b == best)
+        best_or_tied += int(best in {b, *tie})
+        same_top += int({b, *tie} == top)
     others = [f"{t.name(w)} {winners.count(w)}" for w in dict.fromkeys(winners) if w != best]
     text = (f"On {seeds} independent seeds ({', '.join(str(s) for s in chosen)}: no random number shared with the "
             f"run above), {t.name(best)} comes out best {wins} time{'s' * (wins != 1)} of {seeds}"

@@ -263,7 +263,7 @@ def result_tables(results: pd.DataFrame, by=None, baseline: Any = None, order=No
         pairs = (keep.assign(_o=[index[(a, b)] for a, b in zip(keep[by], keep.baseline)])
                  .sort_values("_o", kind="stable").drop(columns="_o"))
     pairs = pairs.reset_index(drop=True)
-    if by == CONFIGURATION:  # the CSV tables also name each combination's factors in their own columns
+    if len(parts) > 1:  # the CSV tables also name each combination's factors in their own columns
         card, pairs, every = (_with_parts(x, results, parts) for x in (card, pairs, every))
     weeks = int(results["weeks"].iloc[0]) if "weeks" in results.columns else None
     return ResultTables(results=results, by=by, groups=groups, baseline=baseline, kpis=kpis, others=others,
