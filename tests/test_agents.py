@@ -7,6 +7,7 @@ import pytest
 
 import bposim
 from bposim.agents import Client, RelationshipAgent, Vendor
+from private_api import registered_agents
 
 
 def stepped(weeks=8, **params):
@@ -18,11 +19,11 @@ def stepped(weeks=8, **params):
 
 def test_building_a_market_makes_no_agent_until_one_is_asked_for():
     m = bposim.BPOModel(n_clients=20_000, n_vendors=400, steps=1, collect=False)
-    assert len(m._all_agents) == 0, "no Python object per client or vendor at build"
+    assert registered_agents(m) == 0, "no Python object per client or vendor at build"
     assert len(m.clients) == 20_000 and len(m.vendors) == 400
     first, last = m.clients[0], m.clients[-1]
     assert m.clients[0] is first and last.client_id == 19_999
-    assert len(m._all_agents) == 2, "indexing makes only the agent asked for"
+    assert registered_agents(m) == 2, "indexing makes only the agent asked for"
     assert len(m.agents) == 20_400 and m.agent_types == [Client, Vendor]
     assert [c.client_id for c in m.clients[:3]] == [0, 1, 2]
 

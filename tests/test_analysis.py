@@ -117,7 +117,7 @@ def _png_ok(fig, path: Path) -> None:
     fig.savefig(path, bbox_inches="tight")
     data = path.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
-    assert fig._suptitle is not None and fig._suptitle.get_text()
+    assert fig.get_suptitle()
     assert fig.reading and fig.reading.endswith(".")
     visible = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
     assert visible and all(ax.get_xlabel() for ax in visible if not ax.get_label() == "<colorbar>")
@@ -129,7 +129,7 @@ def test_fan_charts_render_with_titles_units_and_readings(runs, tmp_path, layout
     for metric in ("trust_in_vendor", "trust_in_client", "gaming"):
         fig = fan_chart(series, metric, layout=layout)
         _png_ok(fig, tmp_path / f"{metric}.png")
-        ylabels = [ax.get_ylabel() for ax in fig.axes] + [fig._supylabel.get_text() if fig._supylabel else ""]
+        ylabels = [ax.get_ylabel() for ax in fig.axes] + [fig.get_supylabel()]
         assert any("[0, 1]" in y for y in ylabels), ylabels
         assert "week 52" in fig.reading
     _png_ok(quality_fan(series, layout=layout), tmp_path / "quality.png")

@@ -183,3 +183,55 @@ def test_the_termination_chance_the_vendor_fears_is_a_probability():
         choices.append(best_response(st, p, SCALAR)[2])
     assert 0.0 < choices[0] < 1.0, choices
     assert choices[1] == pytest.approx(choices[0], abs=1e-12)
+
+
+def test_the_gaming_target_is_a_share_of_the_work_at_most_all_of_it():
+    # A saving far above every cost of corner-cutting: the vendor cuts corners on all its work,
+    # not on more than all of it.
+    from bposim.dynamics.decisions import best_response
+    p = settings_from(["scheme=per_volume", "vendor.gaming_saving=50.0", "vendor.gaming_cost=1"])
+    st = scalar_state(p, demand=100.0, attention=1.0, audit_belief=0.0, engagement=0.5)
+    assert best_response(st, p, SCALAR)[2] == 1.0
+
+
+def test_a_vendor_sure_of_an_audit_every_week_sees_nothing_to_gain_from_inflating_the_score():
+    # Audited weeks pay on the truth, so the gain from gaming a quality score scales with the
+    # chance of a week going unaudited: none at an audit belief of 1, all of it at 0. Every other
+    # reason to cut corners (saving, throughput, sanctions, aversion, quality loss) is off.
+    from bposim.dynamics.decisions import best_response
+    rate, gameability, cost = 0.5, 0.6, 2.0
+    p = settings_from(["scheme=linear", f"scheme.quality_rate={rate}", "scheme.volume_rate=0.0",
+                       "vendor.gaming_saving=0.0", "vendor.gaming_throughput=0.0", "vendor.gaming_quality_loss=0.0",
+                       f"vendor.metric_gameability={gameability}", f"vendor.gaming_cost={cost}",
+                       "vendor.gaming_aversion=0.0", "vendor.engagement_aversion=0.0",
+                       "client.gaming_sanction=0.0", "client.termination_on_detection=0.0"])
+    targets = {}
+    for belief in (0.0, 0.5, 1.0):
+        st = scalar_state(p, demand=100.0, attention=1.0, audit_belief=belief, verification=0.0,
+                          warning_risk=0.0, deviance=0.0)
+        targets[belief] = best_response(st, p, SCALAR)[2]
+    assert targets[1.0] == 0.0
+    assert targets[0.0] == pytest.approx(rate * gameability / cost, rel=1e-12)
+    assert targets[0.5] == pytest.approx(targets[0.0] / 2, rel=1e-12)
+
+
+def test_the_honest_margin_counts_the_outcome_share_per_seat():
+    # Under a share of the outcome, a client that values quality at V per seat (one seat per unit
+    # of baseline demand) pays the vendor share * V * q more per unit of demand for honest
+    # quality q. Quality effort held at its ceiling and no risk premium, so the efforts do not
+    # move with V: the honest margin rises by exactly that.
+    from bposim.dynamics.decisions import best_response
+    share = 0.35
+
+    def margin(value):
+        p = settings_from(["scheme=shared_outcome", f"scheme.share={share}", f"client.value_quality={value}",
+                           "client.value_volume=0.0", "client.rework_cost=0.0", "client.unserved_cost=0.0",
+                           "client.quality_per_unit=false", "vendor.risk_aversion=0.0",
+                           "vendor.intrinsic_quality=10.0"])
+        st = scalar_state(p, demand=100.0, attention=1.0, audit_belief=0.0, engagement=0.5)
+        t_vol, t_qual, _, honest, _ = best_response(st, p, SCALAR)
+        return honest, t_vol, t_qual, p.market.quality_ceiling
+
+    low, high = margin(1.0), margin(2.0)
+    assert low[1:] == high[1:], "the efforts must not move with the value of quality here"
+    assert high[0] - low[0] == pytest.approx(share * (2.0 - 1.0) * high[3], rel=1e-9)

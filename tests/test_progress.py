@@ -25,16 +25,24 @@ def test_sweep_progress_counts_finished_jobs_and_runs(tmp_path, capsys):
         (tmp_path / f"job{i}").mkdir()
     bar = SweepProgress(tmp_path, n_jobs=3, runs_per_job=30, done_file="summary.parquet",
                         interval=0.01, force=True).start()
+    polls = []
+    count = bar.count
+    bar.count = lambda: polls.append(1) or count()  # the watching thread's polls, counted
+
+    def until(done, seconds=30.0):
+        # The bar polls the folder on its own thread: wait until `done` (a loaded machine may take
+        # a while), but never past a deadline.
+        deadline = time.monotonic() + seconds
+        while not done() and time.monotonic() < deadline:
+            time.sleep(0.01)
+
     (tmp_path / "job0" / "summary.parquet").write_text("x")
     (tmp_path / "job2" / "summary.parquet").write_text("x")
-    # The bar polls the folder on its own thread: wait until it has seen both (a loaded machine
-    # may take a while), but never past a deadline.
-    deadline = time.monotonic() + 30.0
-    while bar.bar.n < 2 and time.monotonic() < deadline:
-        time.sleep(0.01)
+    until(lambda: bar.bar.n >= 2)
     assert bar.bar.n == 2
-    time.sleep(0.05)  # a few more polls: a third job must not be counted out of nowhere
-    assert bar.bar.n == 2
+    seen = len(polls)
+    until(lambda: len(polls) >= seen + 3)  # three more polls: a third job must not be counted out of nowhere
+    assert len(polls) >= seen + 3 and bar.bar.n == 2
     bar.stop()
     err = capsys.readouterr().err
     assert "2/3" in err and "runs=60" in err and "job" in err

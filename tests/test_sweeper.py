@@ -22,22 +22,23 @@ from hydra.core.global_hydra import GlobalHydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.utils import setup_globals
 from hydra.types import RunMode
-from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf import OmegaConf
 
 from bposim.cli import _default_sweeper
 from bposim.config import ConfigError, validate
 from bposim.config import compose_unvalidated as _compose
 from bposim.sweep.collate import collate
 from bposim.sweep import jobconfig
-from bposim.sweep.hydra_private import ConfigLoaderImpl
+from bposim.sweep.hydra_private import BasicSweeper, ConfigLoaderImpl
 from bposim.sweep.jobconfig import SweepConfigLoader
 from bposim.sweep.sweeper import PLUGIN, BposimSweeper
 from bposim.sweep.validate import _validate_job, sweep_jobs, validate_jobs, validate_sweep
+from private_api import config_nodes
 
 ROOT = Path(__file__).resolve().parents[1]
 EXE = shutil.which("bposim-run", path=str(Path(sys.executable).parent)) or "bposim-run"
 SMALL = ["steps=26", "replications=3", "market.n_clients=2"]
-BASIC = "hydra._internal.core_plugins.basic_sweeper.BasicSweeper"
+BASIC = f"{BasicSweeper.__module__}.{BasicSweeper.__qualname__}"  # Hydra's class, through bposim's one private door
 
 
 def sweep(args, cwd, **kw):
@@ -153,19 +154,6 @@ def test_validated_jobs_are_not_checked_again(monkeypatch):
     assert validate_sweep(["seed=11,12", "steps=5"]) == 2 and len(calls) == 1
 
 
-def _nodes(cfg, path=""):
-    """Every node's kind and flags: what the YAML text does not show."""
-    out = {path: (type(cfg).__name__, cfg._get_flag("struct"), cfg._get_flag("readonly"),
-                  cfg._metadata.object_type, cfg._metadata.ref_type)}
-    for key in (cfg.keys() if isinstance(cfg, DictConfig) else range(len(cfg))):
-        node = cfg._get_node(key)
-        if isinstance(node, (DictConfig, ListConfig)):
-            out.update(_nodes(node, f"{path}.{key}"))
-        else:
-            out[f"{path}.{key}"] = (type(node).__name__, node._get_flag("readonly"))
-    return out
-
-
 @contextmanager
 def sweep_loaders(*overrides: str):
     """Hydra's config loader, the sweep's master config (multirun, bposim sweeper, plus
@@ -197,7 +185,7 @@ def test_each_jobs_config_is_the_one_hydra_composes():
             got = loader.load_sweep_config(master, list(job))
             reused += loader._reuse(master, list(job)) is not None
             assert OmegaConf.to_yaml(got) == OmegaConf.to_yaml(expected), job
-            assert _nodes(got) == _nodes(expected), job
+            assert config_nodes(got) == config_nodes(expected), job
             for cfg in (got, expected):
                 cfg.hydra.runtime.output_dir = "/tmp/sweep/job"
             HydraConfig.instance().set_config(expected)
@@ -289,8 +277,11 @@ def test_collation_gives_the_table_it_always_gave(tmp_path, same_settings):
 
 @pytest.mark.slow
 def test_the_bposim_sweeper_works_from_an_installed_wheel(tmp_path):
+    # Built without build isolation, so no package index is needed (as tests/test_packaging.py).
+    pytest.importorskip("setuptools", reason="the test extra's setuptools builds the wheel")
     wheel_dir = tmp_path / "wheel"
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(wheel_dir), str(ROOT)],
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                            "-w", str(wheel_dir), str(ROOT)],
                            capture_output=True, text=True)
     assert build.returncode == 0, build.stderr[-2000:]
     target = tmp_path / "site"
