@@ -59,7 +59,7 @@ ROOM_CSS = """
 .bp-market .bp-panel { height: 230px; }
 .bp-market .bp-network { height: 470px; grid-row: span 2; }
 .bp-big .v-btn { height: 56px !important; font-size: 19px !important; min-width: 150px; }
-.bp-phone { max-width: 480px; margin: 0 auto; display: flex; flex-direction: column; gap: 8px; }
+.bp-phone { width: 100%; max-width: 480px; margin: 0 auto; display: flex; flex-direction: column; gap: 8px; }
 .bp-phone .v-btn { height: 52px !important; font-size: 18px !important; }
 .bp-pair { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
 .bp-quad { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }

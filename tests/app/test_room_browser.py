@@ -177,6 +177,15 @@ def test_the_projector_shows_the_join_link_the_qr_code_and_the_market_without_sc
         states["open"] = projector_in_view(host)
         host.screenshot(path=str(artifacts / "room-projector-open.png"))
 
+        joining = phone(browser)  # a phone's join screen: the largest room's 30 seat buttons
+        joining.goto(f"{server['url']}?room={code}")
+        joining.get_by_role("button", name="Vendor 5").wait_for(timeout=30_000)
+        states["phone join"] = layout_problems(joining, charts_in_view=False, need_charts=False)
+        if joining.locator(".bp-quad").bounding_box()["width"] < 0.9 * VIEWPORTS["phone"]["width"]:
+            states["phone join"].append("the seat buttons leave the phone's width unused")
+        joining.screenshot(path=str(artifacts / "room-phone-join.png"), full_page=True)
+        joining.context.close()
+
         phones = [seated(browser, server["url"], code) for _ in range(3)]
         phones.append(seated(browser, server["url"], code, "Vendor 5"))
         phones[0].get_by_role("button", name="Audit", exact=True).click()
