@@ -235,3 +235,23 @@ def test_the_honest_margin_counts_the_outcome_share_per_seat():
     low, high = margin(1.0), margin(2.0)
     assert low[1:] == high[1:], "the efforts must not move with the value of quality here"
     assert high[0] - low[0] == pytest.approx(share * (2.0 - 1.0) * high[3], rel=1e-9)
+
+
+@pytest.mark.parametrize("found", [0, 1, 2])
+def test_corner_cutting_found_in_a_term_ends_it_at_the_term_end_without_reviews(found):
+    # No periodic reviews, a 13-week term, and a certain termination for cause: a term in which
+    # audits found corner-cutting (once or more) ends with a switch, even on the renewal draw
+    # most in favour; a clean term is renewed on that draw.
+    from bposim.dynamics.audits import audit
+    from bposim.dynamics.reviews import end_of_term
+    p = settings_from(["client.review_period=0", "client.contract_term=13", "client.termination_on_detection=1.0",
+                       "client.audit_rate=0.5", "market.n_vendors=2"])
+    st = scalar_state(p, gaming=1.0, tenure=0.0, trust_in_vendor=0.9, warning_risk=0.0)
+    for week in range(13):
+        st.tenure = float(week)
+        # An audit that finds corner-cutting in the first `found` weeks, none after.
+        audit(st, p, [0.0, 0.0] if week < found else [1.0, 1.0], SCALAR)
+    st.tenure = 13.0
+    end_of_term(st, p, [0.0, 0.0], 2, SCALAR)
+    assert st.switches == (1.0 if found else 0.0)
+    assert st.term_detected == 0.0, "a new term starts with a clean record"

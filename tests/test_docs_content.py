@@ -1,0 +1,197 @@
+"""docs/clusters.md, docs/validation.md and the figures the docs show, checked by content.
+
+clusters.md: every command is one a reader can run: a declared script with overrides that parse,
+pass bposim's checks and compose (the launcher's fields exist in its config, where the launcher's
+plugin is installed), or an install of a declared extra. validation.md: it is what
+experiments/validation/run.py's TEMPLATE renders (a stale page, or one edited by hand, does not
+match), its verdict is a pass, and its effort tables, regenerated with the generator's own
+helpers at their (deterministic) reduced size, give the same numbers. Figures: every figure a doc
+shows exists, and every validation figure is one the generator draws."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shlex
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hydra import compose as hydra_compose
+from hydra import initialize_config_module
+from hydra.core.global_hydra import GlobalHydra
+
+from bposim import theory as T
+from bposim.config.safety import check_overrides
+from bposim.sweep.validate import validate_sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+CLUSTERS = ROOT / "docs" / "clusters.md"
+VALIDATION = ROOT / "docs" / "validation.md"
+GENERATOR = ROOT / "experiments" / "validation" / "run.py"
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def _commands(text: str) -> list[list[str]]:
+    """Every command of a markdown text's bash blocks, continuation lines joined, comments dropped."""
+    out = []
+    for block in re.findall(r"```bash\n(.*?)```", text, re.S):
+        for line in block.replace("\\\n", " ").splitlines():
+            words = shlex.split(line, comments=True)
+            if words:
+                out.append(words)
+    return out
+
+
+def _plugin(launcher: str) -> str:
+    return {"joblib": "hydra_plugins.hydra_joblib_launcher", "ray": "hydra_plugins.hydra_ray_launcher"}.get(
+        launcher, "hydra_plugins.hydra_submitit_launcher")
+
+
+def _launcher_config(launcher: str, hydra_overrides: list[str]):
+    """The launcher's config as Hydra composes it with the command's hydra overrides."""
+    GlobalHydra.instance().clear()
+    try:
+        with initialize_config_module(config_module="bposim.configs", version_base="1.3"):
+            return hydra_compose("config", overrides=hydra_overrides, return_hydra_config=True).hydra.launcher
+    finally:
+        GlobalHydra.instance().clear()
+
+
+def test_clusters_md_commands_are_declared_scripts_and_extras():
+    scripts, extras = PYPROJECT["project"]["scripts"], PYPROJECT["project"]["optional-dependencies"]
+    commands = _commands(CLUSTERS.read_text(encoding="utf-8"))
+    assert len(commands) >= 6
+    for words in commands:
+        if words[:2] == ["pip", "install"]:
+            extra = re.fullmatch(r"bposim\[(\w+)\]", words[2])
+            assert extra and extra.group(1) in extras, f"clusters.md: {words} installs no declared extra"
+        else:
+            assert Path(words[0]).name in scripts, f"clusters.md: {words[0]} is not a declared script"
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_clusters_md_sweeps_parse_compose_and_name_real_launcher_fields(index):
+    sweeps = [w for w in _commands(CLUSTERS.read_text(encoding="utf-8")) if Path(w[0]).name == "bposim-run"]
+    assert len(sweeps) == 3, "clusters.md: one joblib, one SLURM and one Ray sweep"
+    words = sweeps[index]
+    assert words[1] == "-m", f"clusters.md: {words} is not a sweep"
+    overrides = words[2:]
+    check_overrides(overrides)  # parses, and bposim-run's door would let it through
+    hydra_part = [o for o in overrides if o.lstrip("+").startswith("hydra")]
+    task = [o for o in overrides if o not in hydra_part]
+    assert validate_sweep(task) >= 1  # every job composes and validates
+    launcher = next(o.partition("=")[2] for o in hydra_part if o.startswith("hydra/launcher="))
+    if importlib.util.find_spec(_plugin(launcher)) is None:
+        pytest.skip(f"the {launcher} launcher's plugin is not installed (its extra)")
+    # Each hydra.launcher field the command sets exists in the launcher's config (Hydra refuses an
+    # unknown one: composing with every override is the check).
+    cfg = _launcher_config(launcher, [o for o in hydra_part if not o.startswith("hydra.sweep.")])
+    for o in hydra_part:
+        key, _, value = o.lstrip("+").partition("=")
+        if key.startswith("hydra.launcher."):
+            node = cfg
+            for part in key.split(".")[2:]:
+                node = node[part]
+            assert str(node) == value, f"clusters.md: {key} composes to {node!r}, not {value!r}"
+
+
+def test_clusters_md_explore_commands_name_a_design_and_valid_backend_settings():
+    from bposim.explore import cli
+    explores = [w for w in _commands(CLUSTERS.read_text(encoding="utf-8")) if Path(w[0]).name == "bposim-explore"]
+    assert len(explores) >= 2
+    for words in explores:
+        overrides = [w for w in words[1:] if "=" in w and not w.startswith("-")]
+        names = [o.partition("=")[2] for o in overrides if o.startswith("design=")]
+        assert len(names) == 1 and names[0] in cli.design_names(), f"clusters.md: {words} names no design"
+        run = cli.run_settings([o for o in overrides if o.startswith("explore.")])
+        assert run["backend"] in cli.BACKENDS, f"clusters.md: {words}: backend {run['backend']!r}"
+        cli.load_design(names[0], [o for o in overrides if not o.startswith(("design=", "explore."))])
+
+
+# --- docs/validation.md ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def generator():
+    spec = importlib.util.spec_from_file_location("validation_run", GENERATOR)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _template_fields(template: str, page: str) -> dict[str, str]:
+    """The values a page gives TEMPLATE's fields; AssertionError where its text differs."""
+    pattern, names = "", []
+    for literal, field, _, _ in __import__("string").Formatter().parse(template):
+        pattern += re.escape(literal)
+        if field is not None:
+            name = field if field not in names else None
+            names.append(field)
+            pattern += f"(?P<{field}>.*?)" if name else f"(?P={field})"
+    m = re.fullmatch(pattern, page, re.S)
+    if m is None:  # find where they part, for the message
+        lines = [ln for ln in template.splitlines() if "{" not in ln and ln.strip()]
+        missing = next((ln for ln in lines if ln.replace("{{", "{").replace("}}", "}") not in page), "?")
+        raise AssertionError(f"docs/validation.md is not what experiments/validation/run.py's TEMPLATE renders "
+                             f"(rerun it); first template line not on the page: {missing!r}")
+    return m.groupdict()
+
+
+def _table(text: str) -> list[list[str]]:
+    rows = [ln.strip().strip("|").split("|") for ln in text.strip().splitlines()]
+    return [[c.strip() for c in r] for r in rows[2:]]
+
+
+def test_validation_md_is_what_the_generator_renders_and_passes(generator):
+    fields = _template_fields(generator.TEMPLATE, VALIDATION.read_text(encoding="utf-8"))
+    assert fields["verdict"] == "every comparison is within its stated tolerance."
+    assert fields["command"].startswith(".venv/bin/python experiments/validation/run.py")
+    assert (int(fields["weeks"]), int(fields["reps"])) == (generator.V.WEEKS, generator.V.REPLICATIONS)
+
+
+def test_validation_md_effort_tables_are_the_models(generator):
+    fields = _template_fields(generator.TEMPLATE, VALIDATION.read_text(encoding="utf-8"))
+    g, cell = generator, lambda x: f"{x:.4g}"
+    rows = _table(fields["hm87_effort_table"])
+    assert len(rows) == 4
+    for row in rows:
+        b, c, r, s2, p = map(float, row[:5])
+        run = g.V.run_scenario("hm87", [f"scheme.volume_rate={b}", f"vendor.cost_volume={c}",
+                                        f"vendor.risk_aversion={r}", f"market.volume_noise={s2 ** 0.5}",
+                                        f"client.value_volume={p}"], **g.EFFORT)
+        assert row[5] == cell(T.hm87_effort(b, c)) and row[6] == cell(float(run.effort_volume.mean())), row
+        assert row[9] == cell(T.hm87_client_profit(b, p, c, r, s2)), row
+    rows = _table(fields["mt_effort_table"])
+    assert len(rows) == 5
+    for row in rows:
+        rates = tuple(float(x) for x in row[0].strip("()").split(","))
+        assert row[1] == g.pair(T.multitask_effort(g.K, rates, g.KV)), row
+        assert row[2] == g.pair(g.efforts("multitask", g.mt(g.K, g.KV, rates))), row
+    rows = _table(fields["mt_slope_table"])
+    for row in rows:
+        Kc = T.cost_matrix(*(float(x) for x in row[0].strip("()").split(",")))
+        assert row[1] == cell(T.multitask_quality_slope(Kc)), row
+        k = Kc @ np.array([0.3, 0.5])
+        slope = (g.efforts("multitask", g.mt(Kc, k, (0.3, 0)))[1] - g.efforts("multitask", g.mt(Kc, k, (0.2, 0)))[1]) / 0.1
+        assert row[2] == cell(slope), row
+
+
+# --- figures -------------------------------------------------------------------------------------
+
+
+def _shown(md: Path) -> list[Path]:
+    return [(md.parent / ref).resolve() for ref in re.findall(r"!\[[^\]]*\]\(([^)\s]+\.png)\)", md.read_text(encoding="utf-8"))]
+
+
+def test_every_figure_a_doc_shows_exists_and_every_validation_figure_is_drawn_and_shown():
+    docs = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), *sorted((ROOT / "experiments").glob("**/README.md"))]
+    shown = {path for md in docs for path in _shown(md)}
+    assert len(shown) >= 10
+    missing = sorted(str(p.relative_to(ROOT)) for p in shown if not p.exists())
+    assert not missing, f"figures shown but not there: {missing}"
+    drawn = set(re.findall(r'save\(fig, [^,]+(?:, [^,]+)*, "(\w+)"\)', GENERATOR.read_text()))
+    on_disk = {p.name for p in (ROOT / "docs" / "figures").glob("*.png")}
+    assert on_disk == {f"validation_{n}.png" for n in drawn}, "docs/figures holds exactly what run.py draws"
+    assert {ROOT / "docs" / "figures" / n for n in on_disk} <= shown, "every validation figure is shown"
