@@ -32,15 +32,19 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from ..schemes import COLOURS
-from .formats import group_name, number_format
+from .formats import group_name, number, number_format
 from .labels import kpi_unit, label, parameter_label, parameter_meaning, weekly_unit
 from .scorecard import KPIS
 from .tables import group_order
 from .stats import mean_ci
 
-# One colour per scheme, declared with the scheme (Scheme.colour).
+# One colour per scheme, declared with the scheme (Scheme.colour, Okabe-Ito for the packaged
+# schemes); any other category takes the Okabe-Ito colours in turn: told apart with the common
+# colour-vision deficiencies (Okabe & Ito 2008, "Color Universal Design").
 SCHEME_COLORS = COLOURS
-_SPARE = ("#56B4E9", "#555555", "#F0E442", "#882255", "#44AA99", "#999933", "#AA4499")
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+# Sequential maps for numbers (heatmaps, ordered groups): perceptually uniform, no red-green axis.
+SEQUENTIAL = "viridis"
 
 STYLE = {
     "figure.dpi": 100, "savefig.dpi": 110, "font.size": 10, "axes.titlesize": 11,
@@ -74,13 +78,14 @@ def colors(groups: list) -> dict:
     if groups and all(isinstance(g, (int, float, np.integer, np.floating)) for g in groups):
         from matplotlib import colormaps
 
-        cmap = colormaps["viridis"]
+        cmap = colormaps[SEQUENTIAL]
         n = len(groups)
         return {g: cmap(0.05 + 0.7 * (i / max(n - 1, 1))) for i, g in enumerate(groups)}
-    out, spare = {}, iter(_SPARE * 4)
-    for g in groups:
-        out[g] = SCHEME_COLORS.get(str(g)) or next(spare)
-    return out
+    if all(str(g) in SCHEME_COLORS for g in groups):
+        return {g: SCHEME_COLORS[str(g)] for g in groups}
+    # Labels that are not all schemes (combinations, say): Okabe-Ito in turn, so no two share a
+    # colour while there are at most eight (beyond, line styles and markers tell them apart).
+    return {g: OKABE_ITO[i % len(OKABE_ITO)] for i, g in enumerate(groups)}
 
 
 def reading(fig: Figure) -> str:
@@ -108,7 +113,16 @@ def _panel_grid(fig: Figure, n: int, share: bool = True):
 def _use_panels(layout: str, n: int) -> bool:
     if layout not in ("auto", "overlay", "panels"):
         raise ValueError(f"layout = {layout!r}: use auto, overlay or panels")
-    return layout == "panels" or (layout == "auto" and n > 3)
+    return layout == "panels" or (layout == "auto" and n > 1)
+
+
+def _title_colour(colour) -> str:
+    """A panel title in its group's colour, or black where that colour is too light to read
+    on white (Okabe-Ito yellow)."""
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(colour)
+    return "#000000" if 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.7 else colour
 
 
 def _quantiles(ts: pd.DataFrame, by: str, metric: str) -> pd.DataFrame:
@@ -127,9 +141,30 @@ def _check_columns(df: pd.DataFrame, cols, what: str) -> None:
 _BAND_KEY = [Line2D([], [], color="#444444", lw=2, label="median"),
              Patch(color="#444444", alpha=0.35, label="middle 50% of replications"),
              Patch(color="#444444", alpha=0.13, label="90% of replications")]
+# With several groups on one axis, translucent bands would mix into grey where they overlap:
+# the 50% band is hatched in the group's colour and the 90% band outlined, so each stays its own.
+_OUTLINE_KEY = [Line2D([], [], color="#444444", lw=2, label="median"),
+                Patch(facecolor="none", edgecolor="#444444", hatch="////", lw=0, label="middle 50% of replications"),
+                Line2D([], [], color="#444444", lw=0.9, ls=":", label="90% of replications (edges)")]
+HATCHES = ("////", "\\\\", "||||", "----", "xxxx", "++++")
+
+
+def _band(ax, steps, d, colour, overlay: bool, i: int) -> None:
+    """A group's 50% and 90% bands: filled when alone on its axis, hatched and outlined in overlay."""
+    if not overlay:
+        ax.fill_between(steps, d["q05"], d["q95"], color=colour, alpha=0.13, lw=0)
+        ax.fill_between(steps, d["q25"], d["q75"], color=colour, alpha=0.35, lw=0)
+        return
+    ax.fill_between(steps, d["q25"], d["q75"], facecolor="none", edgecolor=colour, hatch=HATCHES[i % len(HATCHES)],
+                    lw=0)
+    ax.plot(steps, d["q05"], color=colour, lw=0.9, ls=":")
+    ax.plot(steps, d["q95"], color=colour, lw=0.9, ls=":")
 
 
 # --- fan charts -------------------------------------------------------------------------------
+
+
+WEEK_AXIS = "time (weeks since the start)"
 
 
 def _weekly_figure(n_groups: int, panels: bool):
@@ -150,7 +185,7 @@ def _weekly_legends(fig: Figure, axes, groups: list, by: str, col: dict, ylabel:
             ax.set_visible(False)
         fig.supylabel(ylabel, fontsize=STYLE["axes.labelsize"] + 1)
         for ax in axes[:len(groups)]:
-            ax.set_xlabel("week")
+            ax.set_xlabel(WEEK_AXIS)
             ax.tick_params(labelbottom=True)
         if len(groups) < len(axes):
             spare = axes[len(groups)]
@@ -161,9 +196,10 @@ def _weekly_legends(fig: Figure, axes, groups: list, by: str, col: dict, ylabel:
             fig.legend(handles=key, loc="outside lower center", ncols=4, frameon=False)
         return
     ax = axes[0]
-    ax.set_xlabel("week")
+    ax.set_xlabel(WEEK_AXIS)
     ax.set_ylabel(ylabel)
-    handles = [Line2D([], [], color=col[g], lw=2, label=group_name(by, g)) for g in groups]
+    handles = [Line2D([], [], color=col[g], lw=2, ls=LINESTYLES[i % len(LINESTYLES)], label=group_name(by, g))
+               for i, g in enumerate(groups)]
     first = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title=by)
     ax.add_artist(first)
     ax.legend(handles=key, loc="lower left", bbox_to_anchor=(1.01, 0), frameon=False)
@@ -173,8 +209,9 @@ def fan_chart(timeseries: pd.DataFrame, metric: str, by: str = "scheme", order=N
               layout: str = "auto", title: str | None = None, caption: bool = True) -> Figure:
     """The weekly `metric` per value of `by`: median over replications with 50% and 90% bands.
 
-    layout: overlay (all groups on one axis), panels (one small panel per group, the other
-    groups' medians in grey behind), or auto (panels above three groups).
+    layout: overlay (all groups on one axis: bands hatched and outlined, medians in line styles
+    of their own), panels (one small panel per group, the other groups' medians in grey behind),
+    or auto (panels for more than one group, so bands never overlap).
     """
     _check_columns(timeseries, [by, "step", metric], "timeseries")
     groups = group_order(timeseries[by], order)
@@ -194,12 +231,14 @@ def fan_chart(timeseries: pd.DataFrame, metric: str, by: str = "scheme", order=N
                 for h in groups:
                     if h != g:
                         ax.plot(q.loc[h].index, q.loc[h]["q50"], color="#9a9a9a", lw=0.9, alpha=0.8)
-            ax.fill_between(steps, d["q05"], d["q95"], color=col[g], alpha=0.13, lw=0)
-            ax.fill_between(steps, d["q25"], d["q75"], color=col[g], alpha=0.35, lw=0)
-            ax.plot(steps, d["q50"], color=col[g], lw=2, label=group_name(by, g))
+            overlay = not panels and len(groups) > 1
+            _band(ax, steps, d, col[g], overlay, i)
+            ax.plot(steps, d["q50"], color=col[g], lw=2, ls=LINESTYLES[i % len(LINESTYLES)] if overlay else "-",
+                    label=group_name(by, g))
             if panels:
-                ax.set_title(group_name(by, g), color=col[g], fontweight="bold")
-        key = _BAND_KEY + [Line2D([], [], color="#9a9a9a", lw=0.9, label="other groups' medians")] if panels else _BAND_KEY
+                ax.set_title(group_name(by, g), color=_title_colour(col[g]), fontweight="bold")
+        key = (_BAND_KEY + [Line2D([], [], color="#9a9a9a", lw=0.9, label="other groups' medians")] if panels
+               else _OUTLINE_KEY if len(groups) > 1 else _BAND_KEY)
         _weekly_legends(fig, axes, groups, by, col, ylabel, key, panels)
     last = int(q.index.get_level_values("step").max())
     final = {g: float(q.loc[(g, last), "q50"]) for g in groups}
@@ -237,17 +276,24 @@ def quality_fan(timeseries: pd.DataFrame, by: str = "scheme", order=None, layout
             ax = axes[i] if panels else axes[0]
             t, m = qt.loc[g], qm.loc[g]
             steps = t.index.to_numpy()
-            ax.fill_between(steps, t["q25"], t["q75"], color=col[g], alpha=0.25, lw=0)
-            ax.plot(steps, t["q50"], color=col[g], lw=2, ls="-")
+            overlay = not panels and len(groups) > 1
+            if overlay:  # hatched, so that overlapping bands keep their colours
+                ax.fill_between(steps, t["q25"], t["q75"], facecolor="none", edgecolor=col[g],
+                                hatch=HATCHES[i % len(HATCHES)], lw=0)
+            else:
+                ax.fill_between(steps, t["q25"], t["q75"], color=col[g], alpha=0.25, lw=0)
+            ax.plot(steps, t["q50"], color=col[g], lw=2, ls="-", marker=MARKERS[i % len(MARKERS)] if overlay else None,
+                    markevery=max(len(steps) // 8, 1))
             ax.plot(steps, m["q50"], color=col[g], lw=2, ls="--")
             if panels:
-                ax.fill_between(steps, t["q50"], m["q50"], color="#bbbbbb", alpha=0.35, lw=0, hatch="///")
-                ax.set_title(group_name(by, g), color=col[g], fontweight="bold")
-        key = [Line2D([], [], color="#444444", lw=2, ls="-", label="true quality (median)"),
-               Patch(color="#444444", alpha=0.25, label="true quality, middle 50%"),
+                ax.fill_between(steps, t["q50"], m["q50"], facecolor="none", edgecolor="#777777", lw=0, hatch="..")
+                ax.set_title(group_name(by, g), color=_title_colour(col[g]), fontweight="bold")
+        band = (Patch(facecolor="none", edgecolor="#444444", hatch="////", lw=0, label="true quality, middle 50%")
+                if not panels and len(groups) > 1 else Patch(color="#444444", alpha=0.25, label="true quality, middle 50%"))
+        key = [Line2D([], [], color="#444444", lw=2, ls="-", label="true quality (median)"), band,
                Line2D([], [], color="#444444", lw=2, ls="--", label="measured quality (median)")]
         if panels:
-            key.append(Patch(facecolor="#bbbbbb", alpha=0.6, hatch="///", label="gap: what the score overstates"))
+            key.append(Patch(facecolor="none", edgecolor="#777777", hatch="..", label="gap: what the score overstates"))
         _weekly_legends(fig, axes, groups, by, col, ylabel, key, panels)
     last = int(qt.index.get_level_values("step").max())
     gap = ts.groupby(by)["quality_gap"].mean().to_dict()  # over weeks and replications
@@ -280,17 +326,18 @@ def two_party(results: pd.DataFrame, by: str = "scheme", order=None, title: str 
     with rc_context(STYLE):
         fig = Figure(figsize=(9, 6.2), layout="constrained")
         ax = fig.subplots()
-        for g in groups:
+        for i, g in enumerate(groups):
             d = results[results[by] == g]
             x, y = d["vendor_margin"].to_numpy(float), d["client_net_value"].to_numpy(float)
-            ax.scatter(x, y, s=14, color=col[g], alpha=0.3, lw=0)
+            # Hollow markers of a shape per group: overlapping dots keep their colours (no blending).
+            ax.scatter(x, y, s=18, facecolors="none", edgecolors=col[g], marker=MARKERS[i % len(MARKERS)], lw=0.8)
             mx, xlo, xhi, _ = mean_ci(x)
             my, ylo, yhi, _ = mean_ci(y)
             means[g] = (mx, my)
             xerr = [[mx - xlo], [xhi - mx]] if not math.isnan(xlo) else None
             yerr = [[my - ylo], [yhi - my]] if not math.isnan(ylo) else None
             ax.errorbar([mx], [my], xerr=xerr, yerr=yerr, color=col[g], lw=2.2, capsize=5, capthick=2,
-                        marker="o", ms=7, mec="white", mew=1.2, label=group_name(by, g), zorder=5)
+                        marker=MARKERS[i % len(MARKERS)], ms=8, mec="white", mew=1.2, label=group_name(by, g), zorder=5)
         xlim, ylim = ax.get_xlim(), ax.get_ylim()
         if xlim[0] < 0 < xlim[1]:
             ax.axvline(0, color="#777777", lw=0.8)
@@ -302,8 +349,9 @@ def two_party(results: pd.DataFrame, by: str = "scheme", order=None, title: str 
         over = f"total over {weeks} weeks" if weeks else "total over the run"
         ax.set_xlabel(f"vendor margin: what the vendor keeps (MU, {over})")
         ax.set_ylabel(f"client net value: what the client keeps (MU, {over})")
-        handles = [Line2D([], [], color=col[g], marker="o", lw=2, label=group_name(by, g)) for g in groups]
-        handles += [Line2D([], [], color="#777777", marker="o", lw=0, ms=4, alpha=0.5, label="one replication"),
+        handles = [Line2D([], [], color=col[g], marker=MARKERS[i % len(MARKERS)], lw=2, label=group_name(by, g))
+                   for i, g in enumerate(groups)]
+        handles += [Line2D([], [], color="#777777", marker="o", lw=0, ms=4, mfc="none", label="one replication"),
                     Line2D([], [], color="#444444", marker="o", lw=2, label="mean, bars: 95% CI")]
         ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     client_best = max(means, key=lambda g: means[g][1])
@@ -370,7 +418,7 @@ def _place_labels(fig: Figure, ax, points: dict) -> None:
 def heatmap(results: pd.DataFrame, x: str, y: str, kpi: str = "client_net_value", facet: str | None = None,
             title: str | None = None, caption: bool = True, order=None) -> Figure:
     """Mean `kpi` over a grid of two numeric swept parameters (a phase diagram), one panel per
-    value of `facet` when given. Green is better where the KPI has a better direction."""
+    value of `facet` when given. Viridis, brighter where better (when the KPI has a better direction)."""
     cols = [x, y, kpi] + ([facet] if facet else [])
     _check_columns(results, cols, "results")
     facets = group_order(results[facet], order) if facet else [None]
@@ -383,7 +431,8 @@ def heatmap(results: pd.DataFrame, x: str, y: str, kpi: str = "client_net_value"
     values = np.concatenate([g.to_numpy(float).ravel() for g in grids.values()])
     vmin, vmax = np.nanmin(values), np.nanmax(values)
     higher_better = KPIS.get(kpi)
-    cmap = "viridis" if higher_better is None else ("RdYlGn" if higher_better else "RdYlGn_r")
+    # Viridis (no red-green axis), reversed where less is better so that bright is always better.
+    cmap = SEQUENTIAL + ("_r" if higher_better is False else "")
     name = label(kpi)
     weeks = int(results["weeks"].iloc[0]) if "weeks" in results.columns else None
     unit = kpi_unit(kpi, weeks)
@@ -404,9 +453,9 @@ def heatmap(results: pd.DataFrame, x: str, y: str, kpi: str = "client_net_value"
                     v = grid[i, j]
                     if math.isnan(v):
                         continue
-                    pos = (v - vmin) / span
-                    dark = pos < 0.25 or pos > 0.8 if cmap.startswith("RdYlGn") else pos < 0.55
-                    ax.text(j, i, format(v, spec), ha="center", va="center", fontsize=10,
+                    r, gr, b, _ = mesh.cmap((v - vmin) / span)
+                    dark = 0.2126 * r + 0.7152 * gr + 0.0722 * b < 0.45
+                    ax.text(j, i, number(v, spec), ha="center", va="center", fontsize=10,
                             color="white" if dark else "black")
             ax.set_xlabel(_param_axis(x))
             if f is not None:

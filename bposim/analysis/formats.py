@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -40,12 +41,28 @@ def signed(v: float, spec: str) -> str:
     return text if text.startswith(MINUS) or text == "n/a" or text.strip("0.,") == "" else "+" + text
 
 
+def short_number(v: float) -> str:
+    """A setting's number as short as it stays exact to 6 digits, never in e-notation
+    (0.05, 13, 1,000,000, 0.000003)."""
+    text = f"{v:g}"
+    if "e" not in text:
+        return text
+    if abs(v) >= 1:
+        return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.6g}" if "e" not in f"{v:,.6g}" else f"{v:,.2f}"
+    return f"{v:.12f}".rstrip("0")
+
+
+def range_text(spec: str) -> str:
+    """A declared range ("[0, 1e6]") with its numbers for people ("[0, 1,000,000]")."""
+    return re.sub(r"-?\d+(\.\d+)?[eE][+-]?\d+", lambda m: short_number(float(m.group())), spec)
+
+
 def value_text(v: Any) -> str:
-    """A parameter value as a user would type it."""
+    """A parameter value as a user would type it (numbers never in e-notation)."""
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
-        return f"{v:g}"
+        return short_number(v)
     return str(v)
 
 
@@ -54,11 +71,30 @@ def group_name(by: str, value) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, (float, np.floating)):
-        return f"{by} = {value:g}"
+        return f"{by} = {short_number(float(value))}"
     return f"{by} = {value}"
 
 
+def people(df: pd.DataFrame) -> pd.DataFrame:
+    """`df` with its numbers as text for people: one format per column from the size of its
+    values (34,000 not 3.4e+04; 0.047 not 4.7e-02), thousands separators, a real minus sign;
+    other columns unchanged. For notebooks and Markdown."""
+    out = df.copy()
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
+            continue
+        if pd.api.types.is_integer_dtype(col):
+            out[c] = [number(int(v), ",d") for v in col]
+        else:
+            spec = number_format(col.to_numpy(float))
+            out[c] = [number(float(v), spec) for v in col]
+    return out
+
+
 def md_table(df: pd.DataFrame) -> str:
+    """A Markdown table of `df`, its numbers formatted for people (see `people`)."""
+    df = people(df)
     cols = [str(c) for c in df.columns]
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
     for row in df.itertuples(index=False):

@@ -33,7 +33,7 @@ from omegaconf import OmegaConf
 from ..config import describe
 from ..io import write_bytes, write_text
 from . import figures as F
-from .formats import md_table, value_text
+from .formats import md_table, range_text, value_text
 from .money import Money
 from .sections import (Assumptions, Provenance, Summary, context_line, figure_sections, headline,
                        paired_section, pl_section, render_html, render_markdown, scorecard_section, section_spec)
@@ -248,7 +248,7 @@ def assumptions_table(settings) -> pd.DataFrame:
     for name in order:
         r = meta[name]
         vals = values[name]
-        rows.append({"name": name, "value": ", ".join(value_text(v) for v in vals), "range": r["range"],
+        rows.append({"name": name, "value": ", ".join(value_text(v) for v in vals), "range": range_text(r["range"]),
                      "unit": r["unit"], "meaning": r["meaning"], "varies": len(vals) > 1})
     schemes: dict[str, list] = {}
     for _, s in items:
@@ -269,7 +269,8 @@ def assumptions_table(settings) -> pd.DataFrame:
         for pname, r in sm.items():
             vals = sv[pname]
             rows.append({"name": f"{pname} ({name})", "value": ", ".join(value_text(v) for v in vals),
-                         "range": r["range"], "unit": r["unit"], "meaning": r["meaning"], "varies": len(vals) > 1})
+                         "range": range_text(r["range"]), "unit": r["unit"], "meaning": r["meaning"],
+                         "varies": len(vals) > 1})
     table = pd.DataFrame(rows)
     if "heading" not in table.columns:
         table["heading"] = False

@@ -65,10 +65,15 @@ def all_pairs(results: pd.DataFrame, by: str = "scheme", pair_on: str = "replica
     return pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
 
 
-def wide(card: pd.DataFrame, by: str = "scheme", digits: int = 3) -> pd.DataFrame:
-    """Scorecard as a table: one row per configuration, one 'mean [low, high]' cell per KPI."""
+def wide(card: pd.DataFrame, by: str = "scheme") -> pd.DataFrame:
+    """Scorecard as a table: one row per configuration, one 'mean [low, high]' cell per KPI, each
+    KPI in one format from the size of its means (34,000 [31,200, 36,800], not 3.4e+04)."""
+    from .formats import number, number_format
+
+    spec = {k: number_format(d["mean"]) for k, d in card.groupby("kpi", sort=False)}
+
     def cell(r):
-        fmt = f"{{:,.{digits}g}}"
-        return f"{fmt.format(r['mean'])} [{fmt.format(r['ci_low'])}, {fmt.format(r['ci_high'])}]"
+        s = spec[r["kpi"]]
+        return f"{number(r['mean'], s)} [{number(r['ci_low'], s)}, {number(r['ci_high'], s)}]"
     card = card.assign(cell=card.apply(cell, axis=1))
     return card.pivot(index=by, columns="kpi", values="cell")[list(dict.fromkeys(card["kpi"]))]

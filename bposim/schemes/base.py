@@ -54,7 +54,7 @@ class Rates:
 class Scheme(ABC):
     name: ClassVar[str] = ""
     summary: ClassVar[str] = ""  # one line, for reports and docs
-    colour: ClassVar[str] = "#555555"  # its colour in every figure (Okabe-Ito for the business schemes)
+    colour: ClassVar[str] = "#555555"  # its colour in every figure (Okabe-Ito for every packaged scheme)
     business: ClassVar[bool] = True  # False: a reduced form for the theory checks, left out of comparisons
     pricing: str = "as_written"  # one of PRICING, set from scheme.pricing
 

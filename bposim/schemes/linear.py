@@ -14,7 +14,7 @@ from .base import Rates, Scheme
 class Linear(Scheme):
     name = "linear"
     summary = "fixed fee plus a linear rate on volume, quality score and outcome"
-    colour = "#555555"
+    colour = "#000000"  # Okabe-Ito black
     business = False
 
     @dataclass
