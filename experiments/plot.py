@@ -530,10 +530,14 @@ def pressure_shock(sweep_dir, out, after: int = 26):
 def outcome_sharing_limits(sweep_dir, out):
     s = load(sweep_dir)
     n_key, r_key, g_key = "market.outcome_noise", "vendor.risk_aversion", "vendor.gaming_saving"
-    share = float(job_config(sweep_dir).get("scheme", {}).get("share", 0.35))
-    # The vendor's weekly risk premium on the outcome share (MU per unit of demand): 0.5 r (share sd)^2.
+    cfg = job_config(sweep_dir)
+    share = float(cfg.get("scheme", {}).get("share", 0.35))
+    # The vendor's weekly risk premium on the outcome share (MU per unit of demand): 0.5 r (share sd)^2,
+    # times the mean client's baseline demand when r is CARA in money (vendor.risk_in_money).
+    in_money = bool(cfg.get("vendor", {}).get("risk_in_money", True))
+    size = float(cfg.get("market", {}).get("base_demand", 100.0)) if in_money else 1.0
     s = s.assign(cnv_k=s.client_net_value / 1e3, margin_k=s.vendor_margin / 1e3, payments_k=s.payments / 1e3,
-                 risk_premium=0.5 * s[r_key] * (share * s[n_key]) ** 2)
+                 risk_premium=0.5 * s[r_key] * size * (share * s[n_key]) ** 2)
     t = stats(s, [g_key, r_key, n_key, "risk_premium"], ["cnv_k", "margin_k", "gaming", "true_quality", "switches",
                                                           "payments_k"])
     savings = sorted(s[g_key].unique())
@@ -567,7 +571,8 @@ def outcome_sharing_limits(sweep_dir, out):
         ticks = [0, 0.1, 0.3, 1, 3, 10]
         ax.set_xticks(ticks, [f"{x:g}" for x in ticks])
         ax.minorticks_off()
-        ax.set_xlabel("risk premium 0.5 r (share x noise)^2 (MU/unit/week)")
+        ax.set_xlabel("risk premium 0.5 r base (share x noise)^2 (MU/unit/week)" if in_money
+                      else "risk premium 0.5 r (share x noise)^2 (MU/unit/week)")
         ax.set_ylabel("client net value (kMU)", color=COLORS[0])
         ax2.set_ylabel("corner-cutting (share of work)", color=COLORS[3])
         ax2.set_ylim(-0.03, 1.0)

@@ -58,22 +58,20 @@ SEED = 0  # the page's seed (bposim.app.page.SEED): replication 0 is the run the
 # its `watch` text names, and where its question rests on a number, that number.
 EXTRA_METRICS = {
     "trust_saves": ("escalations", "vendor_margin"),
-    "stakeholders": ("true_quality", "measured_quality", "vendor_margin", "payments", "switches"),
-    "corners": ("true_quality", "measured_quality"),
-    "reviews": ("true_quality", "measured_quality", "detected_gaming", "switches"),
+    "stakeholders": ("measured_quality", "client_net_value", "vendor_margin", "payments", "switches"),
+    "corners": ("true_quality", "measured_quality", "vendor_margin"),
+    "reviews": ("true_quality", "measured_quality", "client_net_value", "vendor_margin", "detected_gaming",
+                "switches"),
     "feedback": ("engagement", "trust_in_client", "breaks_missed"),
     "playbook": ("trust_in_vendor", "client_net_value"),
     "pressure": ("trust_in_vendor", "volume", "breaks_missed"),
 }
 # Facts a lesson's question states (B against A), shown and checked like its `expect` claims.
-QUESTION_CLAIMS = {
-    "stakeholders": {"true_quality": "lower"},  # "A's true quality is higher, ..."
-    "corners": {"vendor_margin": "lower"},      # "The vendor under A earns more than under B."
-}
+# (The stakeholders question's facts are its `expect` claims; reviews' "the client's net value
+# does not rise" is a CI that includes 0, checked in tests/app/test_lessons.py.)
+QUESTION_CLAIMS: dict[str, dict[str, str]] = {}
 # A second table over another window where the whole-run mean hides a turn: (window, metrics).
-LATER_WINDOWS = {
-    "stakeholders": ((52, 156), ("client_net_value", "payments", "true_quality", "switches")),
-}
+LATER_WINDOWS: dict[str, tuple] = {}
 
 # Readable labels, and decimals to show, by metric (units come from bposim.metrics.METRICS).
 LABELS = {

@@ -39,7 +39,7 @@ from bposim.config import (  # noqa: E402
 )
 from bposim.metrics import EXTRA, METRICS  # noqa: E402
 from bposim.config import describe  # noqa: E402
-from bposim.schemes import SCHEMES  # noqa: E402
+from bposim.schemes import SCHEMES, Scheme  # noqa: E402
 
 SECTIONS = (
     ("market", MarketConfig),
@@ -110,9 +110,15 @@ def param_tables() -> str:
     for section, cls in SECTIONS:
         out += [f"### `{section}` (`{cls.__name__}`)", "", _first_line(cls.__doc__), ""]
         out += _table(header, _param_rows(describe(cls, section))) + [""]
+    common = describe(Scheme.Params, "scheme")
+    shared = {r["name"] for r in common}
+    out += ["### Every scheme (`bposim.schemes.base.Scheme.Params`)", "",
+            "Settings every scheme takes: how its fixed part is set. `scheme.pricing` is "
+            f"`participation` (the default) or `as_written` (`schemes/base.PRICING`, 3.2).", ""]
+    out += _table(header, _param_rows(common)) + [""]
     for name in scheme_names():
         cls = SCHEMES[name]
-        rows = describe(cls.Params, "scheme")
+        rows = [r for r in describe(cls.Params, "scheme") if r["name"] not in shared]
         out += [f"### Scheme `{name}` (`{cls.__module__}.{cls.__name__}`)", "",
                 f"{cls.summary[:1].upper() + cls.summary[1:]}. Select with `scheme={name}`.", ""]
         if rows:

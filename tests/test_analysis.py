@@ -139,8 +139,10 @@ def test_fan_chart_reading_names_the_highest_and_lowest_final_medians(runs):
     _, series, _ = runs
     final = series[series.step == 52].groupby("scheme")["trust_in_vendor"].median()
     reading = fan_chart(series, "trust_in_vendor").reading
-    assert f"highest under {final.idxmax()} ({final.max():.2f})" in reading
-    assert f"lowest under {final.idxmin()} ({final.min():.2f})" in reading
+    # Two schemes can tie exactly (at seed 11 per_volume and fixed_fee end at the same median):
+    # the reading may name either.
+    assert any(f"highest under {g} ({final.max():.2f})" in reading for g in final[final == final.max()].index)
+    assert any(f"lowest under {g} ({final.min():.2f})" in reading for g in final[final == final.min()].index)
 
 
 def test_two_party_view_renders_and_names_who_keeps_the_most(runs, tmp_path):

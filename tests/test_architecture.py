@@ -97,7 +97,7 @@ def test_adding_a_scheme_touches_only_the_schemes_package(package_copy):
             colour = "#882255"
 
             @dataclass
-            class Params:
+            class Params(Scheme.Params):
                 rate: float = param(1.5, "[0, 100]", "pay per unit delivered", "MU per unit")
                 fee: float = param(0.2, "[0, 100]", "weekly fixed fee per unit of baseline demand", "MU per unit of demand")
 

@@ -12,6 +12,7 @@ import bposim
 from bposim import ConfigError
 from bposim.config import ClientConfig, MarketConfig, ShockConfig, VendorConfig, validate
 from bposim.schemes import SCHEMES
+from bposim.schemes.base import DEFAULT_PRICING, PREMIUM
 
 CONFIGS = Path(__file__).resolve().parents[1] / "configs"
 
@@ -36,14 +37,14 @@ def test_scheme_name_composes_to_exactly_its_params_defaults(name):
     fields = {f.name: f.default for f in dataclasses.fields(SCHEMES[name].Params)}
     data = dict(cfg.scheme)
     assert data.pop("name") == name
-    assert data.pop("pricing") == "as_written"  # a setting every scheme takes (configs/config.yaml)
-    assert data == fields
+    assert data.pop("pricing") == DEFAULT_PRICING  # a setting every scheme takes (in its group entry)
+    assert data == fields and "premium" in fields  # scheme.premium: inherited from Scheme.Params
     assert not (CONFIGS / "scheme").exists(), "the scheme group comes from the registry"
 
 
 def test_a_scheme_parameter_can_still_be_overridden_after_picking_the_scheme():
     cfg = bposim.compose(["scheme=per_volume", "scheme.price=2.5"])
-    assert dict(cfg.scheme) == {"name": "per_volume", "price": 2.5, "pricing": "as_written"}
+    assert dict(cfg.scheme) == {"name": "per_volume", "price": 2.5, "pricing": DEFAULT_PRICING, "premium": PREMIUM}
 
 
 @pytest.mark.parametrize("override, field, allowed", [

@@ -192,9 +192,16 @@ def test_the_vendor_walks_away_on_its_certainty_equivalent_in_money():
 
 
 def test_as_written_pricing_keeps_the_schemes_terms():
-    written = summary("scheme=per_volume", reps=2)
-    explicit = summary("scheme=per_volume", "scheme.pricing=as_written", reps=2)
-    pd.testing.assert_frame_equal(written.reset_index(drop=True), explicit.reset_index(drop=True))
+    # As written no fixed part is ever added (through signing and a renewal); participation, the
+    # default, adds one at signing.
+    def fixed_parts(*overrides):
+        m = bposim.BPOModel(bposim.compose(["scheme=per_volume", "client.contract_term=13", "steps=20", *overrides]),
+                            replications=2, collect=False, engine="array")
+        for _ in range(m.n_steps):
+            m.advance_week()
+        return m.state.fixed_pay
+    assert (fixed_parts("scheme.pricing=as_written") == 0.0).all()
+    assert (fixed_parts() != 0.0).all()
 
 
 # --- 3. Reviews both ways --------------------------------------------------------------------------
@@ -281,3 +288,34 @@ def test_both_engines_agree_with_terms_participation_and_risk_in_money():
             m.advance_week()
     for name in ("fixed_pay", "vendor_id", "tenure", "trust_in_vendor", "gaming", "period_risk"):
         np.testing.assert_allclose(getattr(models[0].state, name), getattr(models[1].state, name), atol=1e-9)
+
+
+# --- 2b. The relational premium (scheme.premium) ---------------------------------------------------
+
+
+def test_participation_leaves_the_vendor_exactly_the_premium_above_its_outside_option():
+    # A fixed fee with no gaming and no noise in what it pays: the first week's pay differs
+    # only by the fixed part participation sets, which moves one for one with the premium.
+    common = ("scheme=fixed_fee", "vendor.decision_noise=0", "vendor.gaming_saving=0",
+              "market.client_size_spread=0", "client.audit_rate=0")
+    rent = _first_week_pay(*common, "scheme.premium=0.5", reps=3)
+    none = _first_week_pay(*common, "scheme.premium=0", reps=3)
+    base = settings_from(None).market.base_demand
+    np.testing.assert_allclose(rent.payments - none.payments, 0.5 * base, rtol=1e-9)
+
+
+def test_the_relational_premium_deters_gaming_under_participation():
+    # Klein-Leffler: at premium 0 the vendor loses nothing with the contract, so only the
+    # clawback and its aversion hold gaming back; the premium is what termination takes away.
+    rent = summary("scheme=quality_weighted", "scheme.premium=0.5")
+    none = summary("scheme=quality_weighted", "scheme.premium=0")
+    drop = assert_lower(rent, none, "gaming", "premium 0.5 against 0")
+    assert -drop > 0.5 * none.gaming.mean()  # rough size: less than half the gaming
+
+
+def test_a_longer_horizon_means_less_gaming_at_the_default_terms():
+    # The default contract (participation with the premium, a 156-week term): the premium's
+    # value over the term and renewals grows as the vendor discounts less (5% against 30% a year).
+    patient = summary("scheme=per_volume", "scheme.premium=0.2", "vendor.annual_discount_rate=0.05")
+    impatient = summary("scheme=per_volume", "scheme.premium=0.2", "vendor.annual_discount_rate=0.3")
+    assert_lower(patient, impatient, "gaming", "5% a year against 30% a year")

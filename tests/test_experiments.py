@@ -30,7 +30,7 @@ REDUCED = {
     "context_sharing": (["client.context_sharing=0.0,1.0", "client.early_planning=0.0"], 26),
     # The surge starts in week 52: run past it so the shock window has data.
     "pressure_shock": (["market.big_client_multiplier=1,4", "market.n_vendors=1"], 70),
-    "outcome_sharing_limits": (["market.outcome_noise=0.0,2.0", "vendor.risk_aversion=3.0"], 26),
+    "outcome_sharing_limits": (["market.outcome_noise=0.0,2.0", "vendor.risk_aversion=0.03"], 26),
     "trust_savings": (["client.trust_init=0.1,0.9", "client.recognition=0.5", "client.expectation_clarity=0.8"], 26),
 }
 STUDIES = sorted(REDUCED)

@@ -106,10 +106,11 @@ def test_oversight_hours_fall_with_the_clients_trust():
 @pytest.mark.parametrize("scheme, saving", [("per_volume", 0.4), ("quality_weighted", 1.0)])
 def test_the_expected_sanction_deters_corner_cutting(scheme, saving):
     # Only the expected penalty audit_belief * sanction links audits to the choice here: no
-    # reviews (no termination threat, no boost), no drift (no deviance reset), trust held (the
+    # reviews and an open-ended contract (no termination threat, no boost), no drift (no deviance reset), trust held (the
     # audit rate does not move), and a score gaming cannot inflate (metric_gameability 0: the
     # unaudited share of the score is no gain), so quality_weighted's other audit channel is shut.
-    iso = (f"scheme={scheme}", "client.review_period=0", "vendor.gaming_drift=0", "vendor.metric_gameability=0",
+    iso = (f"scheme={scheme}", "client.review_period=0", "client.contract_term=0", "vendor.gaming_drift=0",
+           "vendor.metric_gameability=0",
            f"vendor.gaming_saving={saving}", *STICKY_TRUST)
     rare = rels(*iso, "client.audit_rate=0.05")
     frequent = rels(*iso, "client.audit_rate=0.5")

@@ -109,16 +109,18 @@ def test_outcome_sharing_loads_pay_risk_on_the_vendor():
 
 
 @pytest.mark.parametrize("safe", [
-    ("market.outcome_noise=0.1", "vendor.risk_aversion=5"),  # same vendor, quiet outcome
+    ("market.outcome_noise=0.1", "vendor.risk_aversion=0.05"),  # same vendor, quiet outcome
     ("market.outcome_noise=2.0", "vendor.risk_aversion=0"),  # same outcome noise, risk-neutral vendor
 ], ids=["quiet-outcome", "risk-neutral"])
 def test_outcome_risk_premium_weakens_honesty_under_shared_outcome(safe):
-    # In the code, risk enters only the vendor's honest certainty-equivalent margin, i.e. the
-    # continuation value that an audit-triggered termination would cost; efforts do not depend
-    # on it. So the observable it moves is gaming, and only where corner-cutting pays at all:
-    # gaming_saving=1.0 (the default 0.4 leaves shared_outcome at the zero-gaming corner).
-    common = ("scheme=shared_outcome", "vendor.gaming_saving=1.0")
-    risky = summary(*common, "market.outcome_noise=2.0", "vendor.risk_aversion=5")
+    # As written (participation would pay the premium in the fixed part), risk enters the
+    # vendor's honest certainty-equivalent margin, i.e. the continuation value that an
+    # audit-triggered termination would cost; efforts do not depend on it. So the observable it
+    # moves is gaming, and only where corner-cutting pays at all: gaming_saving=1.0 (the default
+    # leaves shared_outcome at the zero-gaming corner). r = 0.05 per MU on pay in MU is the
+    # earlier r = 5 per unit of demand at the mean client's size.
+    common = ("scheme=shared_outcome", "scheme.pricing=as_written", "vendor.gaming_saving=1.0")
+    risky = summary(*common, "market.outcome_noise=2.0", "vendor.risk_aversion=0.05")
     other = summary(*common, *safe)
     assert_greater(risky.gaming, other.gaming, "gaming, noisy outcome x risk-averse vendor vs " + " ".join(safe))
 
@@ -153,8 +155,13 @@ def test_gaming_drift_raises_gaming_over_time_when_audits_are_rare():
 # --- 6. trust and goodwill ---------------------------------------------------------------------
 
 
+# A tempted vendor on a contract that leaves it no rent (premium 0: losing the contract costs it
+# nothing), so corners are cut and audits find them often.
+TEMPTED = ("vendor.gaming_aversion=0", "vendor.gaming_saving=1.5", "scheme.premium=0")
+
+
 def test_detected_gaming_lowers_trust_in_the_week_it_is_found():
-    rel = run().relationships.sort_values(["replication", "relationship", "step"])
+    rel = run(*TEMPTED).relationships.sort_values(["replication", "relationship", "step"])
     change = rel.groupby(["replication", "relationship"]).trust_in_vendor.diff()
     # Leave out contract starts and switches (trust is reset there, not learnt).
     same_contract = (rel.tenure > 1) & (rel.switches == 0) & change.notna()
@@ -170,8 +177,8 @@ def test_detected_gaming_lowers_trust_in_the_week_it_is_found():
 
 
 def test_more_gaming_brings_more_detections_and_lower_trust():
-    tempted = summary("vendor.gaming_aversion=0", "vendor.gaming_saving=1.0")
-    base = summary()
+    tempted = summary(*TEMPTED)
+    base = summary("scheme.premium=0")
     assert_greater(tempted.gaming, base.gaming, "gaming, tempted vs default vendor")
     assert_greater(tempted.detected_gaming, base.detected_gaming, "detections, tempted vs default vendor")
     assert_greater(base.trust_in_vendor, tempted.trust_in_vendor, "trust in vendor, default vs tempted vendor")
@@ -230,8 +237,9 @@ def test_recognition_raises_engagement_and_trust_in_client():
 def test_engagement_rises_with_margin_while_margin_is_short_of_the_reference(scheme, low, high):
     # Prices where the vendor's margin rate is near or below vendor.margin_reference (0.2), the
     # rate that makes a team fully content; above it the margin score is saturated.
-    better = summary(f"scheme={scheme}", high)
-    worse = summary(f"scheme={scheme}", low)
+    # As written: participation would offset a higher price with a lower fixed part.
+    better = summary(f"scheme={scheme}", high, "scheme.pricing=as_written")
+    worse = summary(f"scheme={scheme}", low, "scheme.pricing=as_written")
     assert_greater(better.vendor_margin, worse.vendor_margin, f"vendor margin under {scheme}, {high} vs {low}")
     assert_greater(better.engagement, worse.engagement, f"engagement under {scheme}, {high} vs {low}")
 
@@ -243,16 +251,17 @@ def test_engagement_rises_with_margin_while_margin_is_short_of_the_reference(sch
 def test_engagement_rises_with_price_when_the_price_holds(scheme, low, high):
     # Re-pricing off: the client cannot claw an unsustainable price back, so what is left is
     # engagement's response to margin (the margin score is not saturated at default terms).
-    better = summary(f"scheme={scheme}", high, "client.review_reprice=false")
-    worse = summary(f"scheme={scheme}", low, "client.review_reprice=false")
+    # As written: participation would offset a higher price with a lower fixed part.
+    better = summary(f"scheme={scheme}", high, "client.review_reprice=false", "scheme.pricing=as_written")
+    worse = summary(f"scheme={scheme}", low, "client.review_reprice=false", "scheme.pricing=as_written")
     assert_greater(better.engagement, worse.engagement, f"engagement under {scheme}, {high} vs {low}")
 
 
 def test_a_price_the_client_cannot_sustain_is_cut_and_sours_the_vendor():
     # Emergent, not a defect: at a fee where the client loses money, reviews cut the price,
     # each cut costs the vendor's trust in the client, and engagement ends up no higher.
-    dear = summary("scheme=fixed_fee", "scheme.fee=2.5")
-    fair = summary("scheme=fixed_fee", "scheme.fee=1.9")
+    dear = summary("scheme=fixed_fee", "scheme.fee=2.5", "scheme.pricing=as_written")
+    fair = summary("scheme=fixed_fee", "scheme.fee=1.9", "scheme.pricing=as_written")
     assert_greater(fair.trust_in_client, dear.trust_in_client, "trust in client, fee 1.9 vs 2.5")
     assert_greater(fair.engagement, dear.engagement, "engagement, fee 1.9 vs 2.5")
 
@@ -379,8 +388,9 @@ def test_good_partnership_practices_mean_fewer_escalations():
 
 
 def test_vague_feedback_leaves_items_repeated_and_fewer_actioned():
-    clear = summary("client.feedback_clarity=0.9")
-    vague = summary("client.feedback_clarity=0.1")
+    # Items raised often whatever the work (feedback_base), so both clients have items to act on.
+    clear = summary("client.feedback_clarity=0.9", "client.feedback_base=0.2")
+    vague = summary("client.feedback_clarity=0.1", "client.feedback_base=0.2")
     assert_greater(vague.feedback_repeated, clear.feedback_repeated, "items repeated, vague vs clear")
     assert_greater(clear.feedback_actioned, vague.feedback_actioned, "items actioned, clear vs vague")
     assert_greater(clear.actioned_share, vague.actioned_share, "share of items actioned, clear vs vague")
@@ -439,8 +449,9 @@ CONTRACT_PAY = {
 @pytest.mark.parametrize("engine, reps", [("array", 6), ("agents", 1)])
 @pytest.mark.parametrize("scheme", list(CONTRACT_PAY))
 def test_payments_are_the_contracts_pay_less_clawbacks_and_margin_what_is_left(scheme, engine, reps):
-    # Re-weighting off, so no quality bonus is added: pay is the scheme's formula times the
-    # client's price factor (re-pricing stays on), less the clawback for each detection.
+    # Re-weighting off, so no quality bonus is added: pay is the scheme's formula plus the fixed
+    # part participation sets, times the client's price factor (re-pricing stays on), less the
+    # clawback for each detection.
     model = bposim.BPOModel([f"scheme={scheme}", "seed=3", "shock=surge", "client.review_reweight=false"],
                             replications=reps, collect=False, engine=engine)
     p = model.settings
@@ -450,10 +461,15 @@ def test_payments_are_the_contracts_pay_less_clawbacks_and_margin_what_is_left(s
         st = model.state
         get = lambda name: np.asarray(getattr(st, name), float)  # noqa: E731
         factor = get("price_factor")  # this week's: a review at the end of the week re-prices the next
+        fixed_before = get("fixed_pay")
         model.step()
         st = model.state
         base = get("base")
-        gross = base * np.maximum(factor * CONTRACT_PAY[scheme](terms, get("volume_measured"), get("outcome_reported")), 0.0)
+        # The fixed part participation pricing set at signing (this week's, set before the choice;
+        # a switch at the week's end restarts the contract, and its fixed part, for the next).
+        fixed = np.where(get("switches") > 0, fixed_before, get("fixed_pay"))
+        gross = base * np.maximum(factor * (CONTRACT_PAY[scheme](terms, get("volume_measured"), get("outcome_reported"))
+                                            + fixed), 0.0)
         payments = get("payments")
         np.testing.assert_allclose(payments, gross - np.minimum(base * c.gaming_sanction * get("detected_gaming"), gross),
                                    rtol=1e-12, atol=1e-9)

@@ -30,7 +30,7 @@ def test_configs_ship_inside_the_wheel(tmp_path):
             "print(c.scheme['name'], c.market.n_clients);"
             # every scheme's generated config group entry, with its Params defaults
             "import dataclasses;"
-            "assert all(dict(bposim.compose(['scheme=' + n]).scheme) == {'name': n, 'pricing': 'as_written', **dataclasses.asdict(k.Params())}"
+            "assert all(dict(bposim.compose(['scheme=' + n]).scheme) == {'name': n, 'pricing': 'participation', **dataclasses.asdict(k.Params())}"
             " for n, k in bposim.SCHEMES.items());"
             # the report's templates ship as package data
             "from bposim.analysis.sections import _environment;"

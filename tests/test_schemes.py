@@ -120,7 +120,7 @@ def test_a_new_scheme_needs_only_its_class(monkeypatch):
         name = "tiered_test"
 
         @dataclasses.dataclass
-        class Params:
+        class Params(Scheme.Params):
             price: float = 1.0
             bonus: float = 0.5
 
@@ -137,7 +137,8 @@ def test_a_new_scheme_needs_only_its_class(monkeypatch):
     results = {}
     for price in (0.9, 1.8):
         cfg = bposim.compose(["seed=5", "market.n_clients=2"])
-        cfg.scheme = {"name": "tiered_test", "price": price, "bonus": 0.2}
+        # As written: participation pricing would offset the price with the fixed part.
+        cfg.scheme = {"name": "tiered_test", "price": price, "bonus": 0.2, "pricing": "as_written"}
         results[price] = bposim.simulate(cfg, replications=2).summary
     assert (results[1.8].scheme == "tiered_test").all()
     # The model pays what the class says: twice the price, about twice the pay (capacity caps volume).

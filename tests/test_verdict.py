@@ -17,8 +17,9 @@ from bposim.compare import run_comparison
 
 @pytest.fixture(scope="module")
 def tied():
-    """shared_outcome and hybrid tie on client net value at the defaults (paired CI across zero)."""
-    return run_comparison(["scheme=per_volume,shared_outcome,hybrid"])
+    """shared_outcome and quality_weighted tie on client net value at the defaults (paired CI across
+    zero; experiments/scheme_comparison/README.md)."""
+    return run_comparison(["scheme=per_volume,shared_outcome,quality_weighted"])
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +36,9 @@ def test_the_report_opens_with_what_was_run_and_the_verdict(tied_report):
 
 def test_a_tie_with_the_best_is_named_with_its_tie_break(tied, tied_report):
     verdict = tied_report.section("verdict")
-    assert verdict.best == "shared_outcome" and verdict.ties == ["hybrid"]
-    assert verdict.lead.startswith("Sign shared_outcome or hybrid: they tie on client net value")
-    row = tied.tables.versus("shared_outcome", "hybrid", "client_net_value")
+    assert verdict.best == "shared_outcome" and verdict.ties == ["quality_weighted"]
+    assert verdict.lead.startswith("Sign shared_outcome or quality_weighted: they tie on client net value")
+    row = tied.tables.versus("shared_outcome", "quality_weighted", "client_net_value")
     assert indistinguishable(row) and row["ci_low"] < 0 < row["ci_high"]
     text = verdict.text
     assert "Tie-break: client's trust in vendor" in text and "gaming" in text and "vendor margin" in text
@@ -79,7 +80,7 @@ def test_what_was_run_names_the_changed_settings_and_the_mechanisms():
     assert not any(line.startswith(("scheme ", "replications")) for line in setup.changed)
     text = " ".join(setup.mechanisms)
     assert "No periodic contract reviews" in text and "pressure shock from week" in text
-    assert "Audits: a 20% chance each week" in text and "scheme.pricing = as_written" in text
+    assert "Audits: a 20% chance each week" in text and "scheme.pricing = participation" in text
     assert setup.market.startswith("3 clients and 2 vendors") and "26 weeks, 2 replications" in setup.market
     default = run_comparison(["scheme=per_volume", "replications=2", "steps=26"]).report().section("setup")
     assert "Contract reviews every 13 weeks" in default.mechanisms[0] and "on by default" in default.mechanisms[0]

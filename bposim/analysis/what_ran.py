@@ -66,7 +66,9 @@ def mechanisms(s) -> list[str]:
         out.append("No audits (client.audit_rate = 0): the client sees only the measured score.")
     if s.scheme.pricing == "participation":
         out.append("Pricing: the fixed part of pay is set at signing and at each renewal so that the vendor "
-                   "just earns its outside option (scheme.pricing = participation).")
+                   "earns its outside option plus a relational premium of "
+                   f"{s.scheme.params.premium:g} MU per unit of demand a week (scheme.pricing = participation, "
+                   "scheme.premium).")
     else:
         out.append("Pricing: each contract pays at its written terms (scheme.pricing = as_written).")
     shocks = []

@@ -78,45 +78,48 @@ LESSONS: tuple[Lesson, ...] = (
         title="Pay for what your stakeholders see",
         point="2. They make you look better internally",
         script=("A pays on a quality score; B shares the business outcome the client's own stakeholders "
-                "judge. Under A the score looks good, and part of it is corner-cutting the score cannot "
-                "see until the quarterly reviews move A's pay toward audited quality. Under B there is "
-                "nothing to gain from gaming the score."),
-        question=("A's true quality is higher, yet over three years B leaves the client better off, "
-                  "though A catches up after the first year. What did A's first year cost, and why?"),
+                "judge. Both are priced so the vendor earns the same premium over its alternatives. "
+                "Under B there is nothing to gain from gaming a score, and the vendor trusts the client "
+                "more; under A each point of the score pays, and the audits and reviews keep it honest."),
+        question=("B's vendor games less and trusts the client more, yet B's stakeholders escalate far "
+                  "more often. What does a share of a late, noisy outcome fail to buy?"),
         levers={"scheme": "quality_weighted"},
         b_changes={"scheme": "shared_outcome"},
-        watch="gaming; true against measured quality; client net value against vendor margin",
-        expect=(("gaming", "lower"), ("quality_gap", "lower"), ("client_net_value", "higher"),
+        watch="gaming; true against measured quality; escalations; client net value against vendor margin",
+        expect=(("gaming", "lower"), ("true_quality", "lower"), ("escalations", "higher"),
                 ("trust_in_client", "higher")),
     ),
     Lesson(
         key="corners",
         title="Pay per volume and watch the corners get cut",
         point="3. You're aligned on incentives",
-        script=("No reviews this time: the contract runs as signed. A pays per unit delivered, B shares "
-                "the outcome. Under A every corner cut is paid for, so the vendor cuts them from the "
-                "first week: the measured score sits far above the truth, and escalations run at many "
-                "times B's rate, week after week."),
-        question="The vendor under A earns more than under B. Is A's vendor a bad partner, or a rational one?",
+        script=("No reviews this time: the contract runs as signed for its term. A pays per unit delivered, "
+                "B shares the outcome. Under A nothing pays for quality and every unit counted pays, so "
+                "the vendor puts its effort into throughput and cuts corners where it can: true quality "
+                "stays at its base level, and escalations run at many times B's rate, week after week."),
+        question=("Both vendors are priced to earn the same premium. Is A's vendor a bad partner, or a "
+                  "rational one, and who pays for what A's contract leaves out?"),
         levers={"scheme": "per_volume", "quarterly_reviews": False},
         b_changes={"scheme": "shared_outcome"},
         watch="gaming; true against measured quality; escalations; client net value against vendor margin",
         expect=(("gaming", "lower"), ("quality_gap", "lower"), ("escalations", "lower"),
-                ("client_net_value", "higher"), ("vendor_margin", "lower")),
+                ("client_net_value", "higher")),
     ),
     Lesson(
         key="reviews",
         title="Review the incentives every quarter",
         point="3. You're aligned on incentives",
-        script=("Both pay per volume. A never looks again; B reviews every quarter, moves pay toward "
-                "audited quality and audits more where the score and the audits disagree. Watch when "
-                "B's gaming turns, and what it costs the vendor."),
-        question="A's audits catch the corner-cutting too. What does B do with what it finds that A does not?",
+        script=("Both pay per volume. A never looks again until the term ends; B reviews every quarter, "
+                "moves pay toward audited quality, audits more where the score and the audits disagree, "
+                "warns and re-prices. Watch B's gaming and escalations fall, and the vendor's trust in "
+                "the client fall with them."),
+        question=("B's reviews cut the gaming and the escalations, yet the client's net value does not "
+                  "rise. Where does the gain go?"),
         levers={"scheme": "per_volume", "quarterly_reviews": False},
         b_changes={"quarterly_reviews": True},
-        watch="gaming; true against measured quality; client net value against vendor margin",
-        expect=(("gaming", "lower"), ("quality_gap", "lower"), ("client_net_value", "higher"),
-                ("vendor_margin", "lower")),
+        watch="gaming; true against measured quality; trust both ways; client net value against vendor margin",
+        expect=(("gaming", "lower"), ("quality_gap", "lower"), ("escalations", "lower"),
+                ("trust_in_client", "lower")),
         monitors=("detected_gaming",),
     ),
     Lesson(

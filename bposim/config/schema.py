@@ -51,10 +51,10 @@ class VendorConfig:
     intrinsic_quality: float = param(0.2, "[-10, 10]", "unpaid professional pride in quality (k2; negative: disliked)", "MU per unit of effort")
     engagement_motivation: float = param(0.3, "[0, 10]", "extra quality motivation of a fully engaged team", "MU per unit of effort")
     transparency_motivation: float = param(0.2, "[0, 10]", "extra quality motivation when the client says quality comes first", "MU per unit of effort")
-    risk_aversion: float = param(1.0, "[0, 100]", "constant absolute risk aversion r (on pay per unit of demand unless vendor.risk_in_money)", "1/MU")
-    risk_in_money: bool = param(False, None, "risk aversion is CARA in money on the week's pay in MU, and the risk premium is charged in the vendor's decision to walk away (false: the earlier model, r on pay per unit of demand, entering only the value of the relationship)")
+    risk_aversion: float = param(0.01, "[0, 100]", "constant absolute risk aversion r on the week's pay in MU (on pay per unit of demand when vendor.risk_in_money is false)", "1/MU")
+    risk_in_money: bool = param(True, None, "risk aversion is CARA in money on the week's pay in MU, and the risk premium is charged in the vendor's decision to walk away (false: the earlier model, r on pay per unit of demand, entering only the value of the relationship)")
     annual_discount_rate: float = param(0.10, "[0, 100]", "vendor's annual cost of capital; the weekly discount factor is (1 + rate)^(-1/52) unless vendor.discount_factor is set", "per year")
-    discount_factor: float = param(0.96, "[-1, 0.9999]", "weekly discount factor of future margin; -1: derived from vendor.annual_discount_rate", "")
+    discount_factor: float = param(-1.0, "[-1, 0.9999]", "weekly discount factor of future margin; -1 (the default): derived from vendor.annual_discount_rate", "")
     outside_option: float = param(0.0, "[-100, 100]", "weekly margin the vendor could earn elsewhere", "MU per unit of demand")
     gaming_saving: float = param(0.5, "[0, 100]", "cost saved by cutting corners on all work", "MU per unit of demand")
     gaming_cost: float = param(1.0, "[0, 100]", "convex cost of gaming (0: all-or-nothing)", "MU per unit of demand")
@@ -175,7 +175,7 @@ class ClientConfig:
     warning_memory: float = param(0.5, "[0, 1]", "share of a warning's weight still felt at the next review", "share")
     warning_weight: float = param(0.3, "[0, 1]", "rise in the chance of termination after a warning (if gaming is found again), as the vendor also sees it", "probability")
     switching_cost: float = param(1500.0, "[0, 1e9]", "one-off cost of switching vendor (search, transition, lost output)", "MU")
-    contract_term: int = param(0, "[0, 5200]", "weeks a contract runs before the client renews it or ends it (0: open-ended)", "weeks")
+    contract_term: int = param(156, "[0, 5200]", "weeks a contract runs before the client renews it or ends it (0: open-ended)", "weeks")
     renewal_base: float = param(0.3, "[0, 1]", "chance the client renews a contract at term with no trust in the vendor", "probability")
     renewal_trust: float = param(0.65, "[0, 1]", "extra renewal chance at full trust (capped so the chance is at most 1)", "probability")
 
@@ -234,6 +234,10 @@ def register_configs() -> None:
 
 
 def register_scheme_config(name: str, params: Any) -> None:
-    """`scheme=NAME`: the group entry is the scheme's name and its Params' defaults, so no YAML
-    file repeats them."""
-    ConfigStore.instance().store(group="scheme", name=name, node={"name": name, **asdict(params)})
+    """`scheme=NAME`: the group entry is the scheme's name, its pricing (a setting every scheme
+    takes) and its Params' defaults, so no YAML file repeats them. Pricing lives in the entry, not
+    in configs/config.yaml, so that a scenario can set it (config.yaml's own values come last)."""
+    from ..schemes.base import DEFAULT_PRICING
+
+    ConfigStore.instance().store(group="scheme", name=name,
+                                 node={"name": name, **asdict(params), "pricing": DEFAULT_PRICING})

@@ -162,10 +162,12 @@ def decide(st, p, eps, ops):
     t_vol, t_qual, g, honest_margin, premium = best_response(st, p, ops)
     if p.scheme.pricing == "participation":
         # At signing and at each renewal the fixed part is set so that the honest plan's
-        # certainty-equivalent margin is the vendor's outside option (the participation constraint).
+        # certainty-equivalent margin is the vendor's outside option plus the relational premium
+        # (participation with a Klein-Leffler quasi-rent: at premium 0 losing the contract costs
+        # the vendor nothing, and only the clawback and its aversion would deter gaming).
         signing = contract_starts(st, p.client, ops)
         if not ops.all(ops.not_(signing)):
-            shortfall = (v.outside_option - honest_margin) / st.price_factor
+            shortfall = (v.outside_option + p.scheme.params.premium - honest_margin) / st.price_factor
             st.fixed_pay = ops.where(signing, st.fixed_pay + shortfall, st.fixed_pay)
             t_vol, t_qual, g, honest_margin, premium = best_response(st, p, ops)
     st.risk_premium = st.base * premium

@@ -24,19 +24,27 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from ..config.params import param
+
 SCHEMES: dict[str, type["Scheme"]] = {}  # filled from the list in schemes/__init__.py
 
 # How the fixed part of pay is set (scheme.pricing, a setting every scheme takes):
-#   as_written     the scheme's own terms, as configured;
-#   participation  a fixed part added at signing and at each renewal so that the vendor's
-#                  expected certainty-equivalent margin equals its outside option.
+#   participation  (the default) a fixed part added at signing and at each renewal so that the
+#                  vendor's expected certainty-equivalent margin equals its outside option plus
+#                  the relational premium scheme.premium;
+#   as_written     the scheme's own terms, as configured.
 PRICING = ("as_written", "participation")
+DEFAULT_PRICING = "participation"
+PREMIUM = 0.5  # default scheme.premium (docs/ODD.md 3.2, "Pricing", says how it was measured)
 
 
 def register(cls: type["Scheme"]) -> type["Scheme"]:
     """Add a scheme to the registry and its entry to the `scheme` config group (from its Params)."""
     from ..config import register_scheme_config
 
+    if not issubclass(cls.Params, Scheme.Params):
+        raise TypeError(f"scheme {cls.name}: its Params must subclass Scheme.Params "
+                        f"(every scheme takes the pricing settings, such as scheme.premium)")
     SCHEMES[cls.name] = cls
     register_scheme_config(cls.name, cls.Params())
     return cls
@@ -56,11 +64,15 @@ class Scheme(ABC):
     summary: ClassVar[str] = ""  # one line, for reports and docs
     colour: ClassVar[str] = "#555555"  # its colour in every figure (Okabe-Ito for every packaged scheme)
     business: ClassVar[bool] = True  # False: a reduced form for the theory checks, left out of comparisons
-    pricing: str = "as_written"  # one of PRICING, set from scheme.pricing
+    pricing: str = DEFAULT_PRICING  # one of PRICING, set from scheme.pricing
 
     @dataclass
     class Params:
-        pass
+        """What every scheme's Params inherits: the settings of participation pricing."""
+
+        # Klein-Leffler's price premium: participation leaves the vendor this much above its
+        # outside option, so losing the contract costs it something and the threat deters gaming.
+        premium: float = param(PREMIUM, "[0, 100]", "relational premium: the weekly certainty-equivalent margin above the vendor's outside option that participation pricing leaves it (Klein-Leffler's quasi-rent; no effect as written)", "MU per unit of demand")
 
     def __init__(self, params: "Scheme.Params"):
         self.params = params
@@ -95,7 +107,7 @@ def build_scheme(spec: dict, problems: list[str]) -> Scheme | None:
 
     spec = dict(spec)
     name = spec.pop("name", None)
-    pricing = spec.pop("pricing", "as_written")
+    pricing = spec.pop("pricing", DEFAULT_PRICING)
     if pricing not in PRICING:
         problems.append(f"scheme.pricing = {pricing!r} is not allowed: use {' or '.join(PRICING)}")
     if name not in SCHEMES:

@@ -18,7 +18,7 @@ class FixedFee(Scheme):
     colour = "#CC79A7"
 
     @dataclass
-    class Params:
+    class Params(Scheme.Params):
         fee: float = param(1.9, "[0, 1000]", "weekly fee per unit of baseline demand", "MU per unit of demand")
         volume_floor: float = param(0.0, "[0, 10]", "volume count below which an SLA credit is due (0: no SLA)", "share of baseline demand")
         sla_credit: float = param(0.2, "[0, 1]", "share of the week's fee credited back below the volume floor", "share")

@@ -19,7 +19,7 @@ class Hybrid(Scheme):
     colour = "#E69F00"
 
     @dataclass
-    class Params:
+    class Params(Scheme.Params):
         fixed_fee: float = param(0.3, "[0, 1]", "weight of the fixed fee part", "share")
         per_volume: float = param(0.2, "[0, 1]", "weight of the per-volume part", "share")
         quality_weighted: float = param(0.3, "[0, 1]", "weight of the quality-weighted part", "share")

@@ -18,7 +18,7 @@ class KpiIndex(Scheme):
     business = False
 
     @dataclass
-    class Params:
+    class Params(Scheme.Params):
         fixed: float = param(0.0, "[-1000, 1000]", "weekly fixed fee per unit of baseline demand", "MU per unit of demand")
         rate: float = param(1.0, "[-1000, 1000]", "pay per point of the index", "MU per unit of demand per point")
         volume_weight: float = param(0.5, "[-100, 100]", "weight of the volume measure in the index (g1)", "")

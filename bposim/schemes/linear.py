@@ -18,7 +18,7 @@ class Linear(Scheme):
     business = False
 
     @dataclass
-    class Params:
+    class Params(Scheme.Params):
         fixed: float = param(0.0, "[-1000, 1000]", "weekly fixed fee per unit of baseline demand", "MU per unit of demand")
         volume_rate: float = param(1.0, "[-1000, 1000]", "pay per unit of the volume measure", "MU per unit")
         quality_rate: float = param(0.0, "[-1000, 1000]", "pay per point of the quality score", "MU per unit of demand per point")

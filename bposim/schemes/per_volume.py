@@ -12,7 +12,7 @@ class PerVolume(Scheme):
     colour = "#D55E00"
 
     @dataclass
-    class Params:
+    class Params(Scheme.Params):
         price: float = param(2.0, "[0, 1000]", "pay per unit delivered", "MU per unit")
 
     def pay(self, y, s, o, ops):

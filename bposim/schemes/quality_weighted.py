@@ -13,7 +13,7 @@ class QualityWeighted(Scheme):
     colour = "#0072B2"
 
     @dataclass
-    class Params:
+    class Params(Scheme.Params):
         price: float = param(2.0, "[0, 1000]", "pay per unit delivered at the target score", "MU per unit")
         target: float = param(0.75, "[0, 1]", "score at which the multiplier is 1", "score points")
         slope: float = param(1.0, "[0, 100]", "change of the multiplier per score point", "per score point")

@@ -12,7 +12,7 @@ class SharedOutcome(Scheme):
     colour = "#009E73"
 
     @dataclass
-    class Params:
+    class Params(Scheme.Params):
         base_fee: float = param(0.6, "[0, 1000]", "weekly base fee per unit of baseline demand", "MU per unit of demand")
         share: float = param(0.35, "[0, 1]", "vendor's share of the reported business outcome", "share")
 

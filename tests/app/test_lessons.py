@@ -89,16 +89,29 @@ def test_lesson_claim_holds_over_20_paired_replications(key, metric, direction):
         f"B - A = {mean:.4g}, 95% CI [{low:.4g}, {high:.4g}]")
 
 
-def test_stakeholders_question_holds_a_true_quality_is_higher_than_b():
-    """The question the room is asked starts from a fact: "A's true quality is higher"."""
-    mean, low, high = paired_difference("stakeholders", "true_quality")
-    assert high < 0, f"B - A true quality = {mean:.4g}, 95% CI [{low:.4g}, {high:.4g}]"
+def test_stakeholders_question_holds_b_escalates_far_more_often():
+    """The question starts from a fact: "B's stakeholders escalate far more often" (at least twice A's rate)."""
+    lesson = BY_KEY["stakeholders"]
+    a = window_means(timeseries("stakeholders", "A"), "escalations", lesson.window)
+    b = window_means(timeseries("stakeholders", "B"), "escalations", lesson.window)
+    assert b.mean() >= 2.0 * a.mean(), f"escalations A {a.mean():.4g}, B {b.mean():.4g}"
 
 
-def test_corners_question_holds_the_vendor_earns_more_under_a():
-    """"The vendor under A earns more than under B": A's vendor margin is the higher."""
-    mean, low, high = paired_difference("corners", "vendor_margin")
-    assert high < 0, f"B - A vendor margin = {mean:.4g}, 95% CI [{low:.4g}, {high:.4g}]"
+def test_corners_question_holds_both_vendors_are_priced_to_the_same_premium():
+    """"Both vendors are priced to earn the same premium": both panes run participation pricing
+    with one scheme.premium."""
+    priced = set()
+    for pane in ("A", "B"):
+        overrides = keyword_overrides(dict(model_overrides(BY_KEY["corners"].pane_levers(pane))))
+        scheme = bposim.compose(overrides).scheme
+        priced.add((scheme.pricing, scheme.premium))
+    assert len(priced) == 1 and next(iter(priced))[0] == "participation", priced
+
+
+def test_reviews_question_holds_the_client_net_value_does_not_rise():
+    """"Yet the client's net value does not rise": B - A is not above zero with 95% confidence."""
+    mean, low, high = paired_difference("reviews", "client_net_value")
+    assert low <= 0.0, f"B - A client net value = {mean:.4g}, 95% CI [{low:.4g}, {high:.4g}]"
 
 
 def test_pressure_window_starts_when_the_shock_does():

@@ -305,12 +305,16 @@ def test_an_unknown_lever_in_b_changes_is_named():
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_per_volume_without_reviews_games_more_than_shared_outcome(seed):
-    """Pay per unit and nobody looks again: every corner cut is paid for. A share of the
-    client's outcome pays nothing for a gamed score."""
+    """Pay per unit and nobody looks again until the term ends: every unit counted pays and nothing
+    pays for quality. A share of the client's outcome pays nothing for a gamed count, and for
+    quality through the outcome (the corners lesson, on the page's own runs)."""
     model = stepped(WorkshopModel(scheme="per_volume", quarterly_reviews=False, compare=True,
                                   scheme_b="shared_outcome", rng=seed), WEEKS)
-    per_volume, shared = model.series("A")["gaming"].mean(), model.series("B")["gaming"].mean()
-    assert per_volume > shared + 0.1, f"mean gaming per_volume {per_volume:.3f}, shared_outcome {shared:.3f}"
+    a, b = model.series("A"), model.series("B")
+    per_volume, shared = a["gaming"].mean(), b["gaming"].mean()
+    assert per_volume > shared, f"mean gaming per_volume {per_volume:.3f}, shared_outcome {shared:.3f}"
+    quality = a["true_quality"].mean(), b["true_quality"].mean()
+    assert quality[0] < quality[1] - 0.1, f"mean true quality per_volume {quality[0]:.3f}, shared_outcome {quality[1]:.3f}"
 
 
 def test_the_big_client_of_the_pressure_lesson_is_the_biggest_on_the_pages_seed():

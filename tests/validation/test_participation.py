@@ -4,7 +4,7 @@ With scheme.pricing=participation the simulated contract sets its own fixed part
 that the vendor's certainty-equivalent margin equals its outside option; the client then picks
 the rate. Checked on the simulated record, not on a profit formula: (1) the vendor's simulated
 CE margin (mean margin less r/2 times the sample variance of weekly pay) equals its outside
-option within 1%; (2) the client's simulated take (mean value less mean pay) over the rate
+option (plus the relational premium scheme.premium, 0 in the reduced scenarios) within 1%; (2) the client's simulated take (mean value less mean pay) over the rate
 peaks at b* = p / (1 + r c s2) within 2% (vertex of a parabola fitted to the simulated points).
 """
 
@@ -15,17 +15,21 @@ import pytest
 
 from bposim import theory as T
 from bposim import validation as V
+from bposim.schemes.base import PREMIUM
 
 # An outside option of 1 MU keeps weekly pay above the zero floor of settlement almost always.
 PRICED = ["scheme.pricing=participation", "vendor.outside_option=1.0"]
 
 
+@pytest.mark.parametrize("premium", [0.0, PREMIUM])
 @pytest.mark.parametrize("b, c, r, sigma", [(0.3, 2.0, 1.0, 0.5), (0.8, 1.0, 2.0, 0.3), (0.6, 2.0, 0.0, 0.5)])
-def test_participation_leaves_the_vendor_its_outside_option(b, c, r, sigma):
-    out = V.run_scenario("hm87", [*PRICED, f"scheme.volume_rate={b}", f"vendor.cost_volume={c}",
-                         f"vendor.risk_aversion={r}", f"market.volume_noise={sigma}"])
+def test_participation_leaves_the_vendor_its_outside_option_and_the_premium(b, c, r, sigma, premium):
+    # The reduced scenario prices at premium 0 (the textbook); the default premium leaves the
+    # vendor that much more, the relational quasi-rent of the business runs.
+    out = V.run_scenario("hm87", [*PRICED, f"scheme.premium={premium}", f"scheme.volume_rate={b}",
+                         f"vendor.cost_volume={c}", f"vendor.risk_aversion={r}", f"market.volume_noise={sigma}"])
     ce = out.vendor_certainty_equivalent()
-    assert abs(ce - 1.0) <= 0.01, f"vendor CE margin {ce:.5f}, outside option 1"
+    assert abs(ce - (1.0 + premium)) <= 0.01 * (1.0 + premium), f"vendor CE margin {ce:.5f}, outside option 1 + premium {premium}"
 
 
 @pytest.mark.parametrize("r", [1.0, 4.0])
