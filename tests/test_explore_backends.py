@@ -108,6 +108,8 @@ def test_the_progress_bar_is_off_by_default(capsys):
     ({"backend": "submitit_local", "backend_options": {"setup": ["rm -rf /"]}}, "submitit_local.setup is not an option"),
     ({"backend": "submitit_slurm"}, "needs a folder the compute nodes share"),
     ({"n_jobs": 0}, "n_jobs = 0 must be a whole number"),
+    ({"backend": "submitit_local", "backend_options": {"timeout_min": "ten"}}, "submitit_local.timeout_min = 'ten' must be a whole number of minutes > 0"),
+    ({"backend": "ray", "backend_options": {"num_cpus": -1}}, "ray.num_cpus = -1 must be a number of CPUs > 0"),
 ])
 def test_a_backend_that_cannot_run_stops_before_anything_runs(kw, named, monkeypatch):
     monkeypatch.setattr(backends.importlib.util, "find_spec", lambda name: object())  # as if every extra were installed
@@ -128,6 +130,7 @@ def test_a_backend_whose_extra_is_missing_says_which(monkeypatch):
     (["explore.ray.address=auto"], "explore.ray.address is an option of the ray backend, but explore.backend is not given"),
     (["explore.backend=joblib", "explore.joblib.n_jobs=2"], "explore.joblib.n_jobs is not an option of the joblib backend"),
     (["explore.progress=maybe"], "explore.progress = 'maybe' must be true or false"),
+    (["explore.backend=submitit_local", "explore.submitit_local.mem_gb=lots"], "explore.submitit_local.mem_gb = 'lots' must be a number of GiB > 0"),
     (["--jobs", "-3"], "--jobs = -3 must be a whole number"),
 ])
 def test_bad_explore_settings_are_one_line_exit_2_and_nothing_written(args, named, tmp_path, capsys):

@@ -37,6 +37,11 @@ OPTIONS = {
     "submitit_slurm": (*SUBMITIT, "partition", "qos", "account", "constraint", "exclude", "gres", "comment",
                        "mem_per_cpu", "additional_parameters"),
 }
+# What each option must be (anything else: text); checked up front, as submitit and Ray would
+# only complain when the first chunk is sent.
+KINDS = {"timeout_min": (int, "a whole number of minutes"), "cpus_per_task": (int, "a whole number"),
+         "mem_gb": ((int, float), "a number of GiB"), "num_cpus": ((int, float), "a number of CPUs"),
+         "memory": (int, "a whole number of bytes"), "additional_parameters": (dict, "a mapping {option: value}")}
 NEEDS = {"ray": ("ray", "bposim[ray]"), "submitit_local": ("submitit", "bposim[slurm]"),
          "submitit_slurm": ("submitit", "bposim[slurm]")}
 SLURM_ARRAY_PARALLELISM = 256  # hydra-submitit-launcher's default
@@ -55,10 +60,13 @@ def check_backend(backend: str | None, n_jobs: int | None, options: dict | None,
     if backend not in BACKENDS:
         raise ConfigError([f"{prefix}backend = {backend!r} is not a known backend: allowed {', '.join(BACKENDS)}"])
     allowed = OPTIONS[backend]
-    for key in options or {}:
+    for key, value in (options or {}).items():
         if key not in allowed:
             raise ConfigError([f"{prefix}{backend}.{key} is not an option of the {backend} backend: allowed "
                                f"{', '.join(allowed) or 'none'}"])
+        kind, what = KINDS.get(key, (str, "text"))
+        if isinstance(value, bool) or not isinstance(value, kind) or (kind is not dict and kind is not str and value <= 0):
+            raise ConfigError([f"{prefix}{backend}.{key} = {value!r} must be {what}" + ("" if kind in (dict, str) else " > 0")])
     if backend in NEEDS and importlib.util.find_spec(NEEDS[backend][0]) is None:
         module, extra = NEEDS[backend]
         raise ConfigError([f"{prefix}backend = {backend!r} needs {module}, which is not installed: "

@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(argv if argv is not None else sys.argv[1:])
     parser = argparse.ArgumentParser(prog="bposim-explore", description=__doc__.split("\n\n")[0],
                                      epilog=_epilog(), formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("overrides", nargs="*", help="design=NAME, then design.KEY=VALUE or config overrides")
+    parser.add_argument("overrides", nargs="*", help="design=NAME, then design.KEY=VALUE (the design), explore.KEY=VALUE (where its chunks "
+                             "run: explore.backend=serial|joblib|ray|submitit_local|submitit_slurm, "
+                             "explore.BACKEND.OPTION=VALUE, explore.progress=true|false) or config overrides")
     parser.add_argument("--out", help="report folder (default: reports/explore-NAME-DATE-TIME); give an "
                                       "existing one to resume an interrupted design or search")
     parser.add_argument("--jobs", type=int, default=None,
