@@ -558,9 +558,12 @@ d\* would be skipped as knife edges).
 
 ## 5. Participation pricing, and Baker beyond the unit box
 
-With `scheme.pricing=participation` the simulated contract sets its own fixed part at signing so
-that the vendor's certainty-equivalent margin equals its outside option (docs/ODD.md 3.3.6), and
-the client only picks the rate. Nothing here uses a profit formula: the vendor's CE margin is the
+With `scheme.pricing=participation` (the model's default; the reduced theory scenarios run their
+terms as written unless a check sets it) the simulated contract sets its own fixed part at signing
+so that the vendor's certainty-equivalent margin equals its outside option plus the relational
+premium `scheme.premium` (docs/ODD.md 3.2, 3.3.6; the reduced scenarios set the premium to 0, as
+the textbook's participation does, and tests/validation/test_participation.py checks it at 0
+and at the default), and the client only picks the rate. Nothing here uses a profit formula: the vendor's CE margin is the
 simulated mean margin less `(r/2)` x the sample variance of weekly pay, and the client's take is
 the simulated mean value less mean pay ({weeks} weeks x {reps} replications per point; outside
 option 1 MU, which keeps weekly pay above settlement's zero floor).
