@@ -9,7 +9,9 @@ command at a baseline commit measured in the same run, so that a loaded machine 
 
 Each round runs, in turn, the baseline, this tree with --no-robustness and this tree with the
 robustness section (one warm-up round first, not counted); the figures are each one's best and
-median over the rounds, and the ratio of this tree's median to the baseline's. The baseline is a
+median wall seconds over the rounds, the ratio of this tree's median to the baseline's, and the
+median CPU seconds (user + system, the forked figure drawer's included: on a loaded machine wall
+time stretches, CPU time much less). The baseline is a
 temporary git worktree of REV run with this interpreter (its own code, the same packages).
 
 Targets (#14 item 9): under 3 s with --no-robustness, under 10 s with the robustness section.
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import re
 import shutil
 import statistics
@@ -43,15 +46,18 @@ def run(tree: Path, args: list[str], out: Path) -> dict:
     """One `bposim-compare` in a fresh interpreter importing bposim from `tree`: wall seconds and the split it prints."""
     env = {**os.environ, "PYTHONPATH": str(tree), "MPLBACKEND": "Agg"}
     code = "import sys; from bposim.compare import main; sys.exit(main(sys.argv[1:]))"
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", code, *args, "--out", str(out)], capture_output=True, text=True,
                           env=env, cwd=tree)
     wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if done.returncode != 0:
         raise SystemExit(f"bposim-compare failed in {tree}:\n{done.stderr[-3000:]}")
     m = SPLIT.search(done.stdout)
     sim, robust, report = (float(x) if x else 0.0 for x in m.groups()) if m else (float("nan"),) * 3
-    return {"wall": wall, "simulate": sim, "robustness": robust, "report": report,
+    return {"wall": wall, "cpu": cpu, "simulate": sim, "robustness": robust, "report": report,
             "startup": wall - sim - robust - report}
 
 
@@ -105,8 +111,8 @@ def main() -> None:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)], capture_output=True)
     print(f"after: {load()}")
     base_median = statistics.median(t["wall"] for t in times["baseline"])
-    print(f"\n{'':<15}{'best':>7}{'median':>8}{'ratio':>7}   median split: start+import / simulate / robustness / "
-          f"analyse+render+write")
+    print(f"\n{'':<15}{'best':>7}{'median':>8}{'ratio':>7}{'cpu':>7}   median split (s): start+import / simulate / "
+          f"robustness / analyse+render+write")
     for name, rows in times.items():
         walls = [t["wall"] for t in rows]
         med = statistics.median(walls)
@@ -114,7 +120,8 @@ def main() -> None:
                            for k in ("startup", "simulate", "robustness", "report"))
         target = TARGETS.get(name)
         verdict = "" if target is None else f"  target {target:g} s: {'PASS' if med < target else 'FAIL'}"
-        print(f"{name:<15}{min(walls):7.2f}{med:8.2f}{med / base_median:7.2f}   {split}{verdict}")
+        cpu = statistics.median(t["cpu"] for t in rows)
+        print(f"{name:<15}{min(walls):7.2f}{med:8.2f}{med / base_median:7.2f}{cpu:7.2f}   {split}{verdict}")
     if args.split:
         print("\nthis tree, in one process:")
         report_split()

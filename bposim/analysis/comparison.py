@@ -79,24 +79,32 @@ class Comparison(TablesView):
 
         return robustness_section(self.tables, self.settings, self.money, self.replications, **options)
 
-    def report(self, command: str = "", robustness=None):
+    def start_figures(self, background: str = "half"):
+        """Build the report's figures and start drawing them ("half" or "all" of them in a forked
+        child where the machine allows it): pass the result to `report` or `write` after other
+        work (robustness())."""
+        from .report import start_figures
+
+        return start_figures(self.tables, self.timeseries, background=background)
+
+    def report(self, command: str = "", robustness=None, drawn=None):
         """The report (bposim.analysis.report.Report) of this comparison, with the robustness
-        section when one is given (see `robustness()`)."""
+        section when one is given (see `robustness()`) and the figures of `start_figures` if started."""
         from .report import report_from_tables
 
         return report_from_tables(self.tables, self.timeseries, settings=self.settings, command=command,
-                                  title="Contract comparison", robustness=robustness)
+                                  title="Contract comparison", robustness=robustness, drawn=drawn)
 
     def headline(self, report=None) -> pd.DataFrame:
         """The headline KPIs (Metric.headline), one row per contract, as the report's scorecard shows them."""
         section = (report or self.report()).section("scorecard")
         return section.frame(HEADLINE).set_index(section.by)
 
-    def write(self, folder: str | Path, command: str = "", robustness=None):
+    def write(self, folder: str | Path, command: str = "", robustness=None, drawn=None):
         """Write the report folder (report, tables, results.parquet, timeseries.parquet,
         configs/SCHEME.yaml), each file atomically; return the Report (its html path: folder/report.html)."""
         folder = Path(folder)
-        report = self.report(command, robustness)
+        report = self.report(command, robustness, drawn)
         write_parquet(self.results, folder / "results.parquet")
         if self.timeseries is not None:
             write_parquet(self.timeseries, folder / "timeseries.parquet")

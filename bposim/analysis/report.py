@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 import platform
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -33,6 +32,7 @@ from omegaconf import OmegaConf
 from ..config import describe
 from ..io import write_bytes, write_text
 from . import figures as F
+from .drawing import Drawing, draw_pngs, half
 from .formats import md_table, range_text, value_text
 from .money import Money
 from .sections import (Assumptions, Provenance, Summary, context_line, figure_sections, headline,
@@ -94,13 +94,6 @@ class Report(TablesView):
         return write_text(self.html, folder / "report.html")
 
 
-def _png(fig) -> bytes:
-    buf = io.BytesIO()
-    # The figures lay themselves out (constrained layout): a tight bounding box would draw each twice.
-    fig.savefig(buf, format="png", dpi=100, facecolor="white", metadata={"Software": None})
-    return buf.getvalue()
-
-
 FAN_METRICS = (("trust_in_vendor", "Client's trust in its vendor"), ("trust_in_client", "Vendor's trust in its client"),
                ("gaming", "Gaming: share of work where corners were cut"))
 
@@ -150,14 +143,34 @@ def _facet(results: pd.DataFrame, parts: list[str]) -> tuple[str | None, pd.Data
     return (CONFIGURATION, data) if len(combos) <= 8 else (None, results)
 
 
+@dataclass(frozen=True)
+class DrawnFigures:
+    """The report's figures, built, with their PNGs being drawn (bposim.analysis.drawing)."""
+
+    figures: dict
+    heat: tuple | None
+    ts_ok: bool
+    drawing: Drawing
+
+
+def start_figures(t: ResultTables, timeseries: pd.DataFrame | None = None, kpi: str = "client_net_value",
+                  background: str = "half") -> DrawnFigures:
+    """Build the report's figures and start drawing them, "half" or "all" of them in a forked
+    child where the machine allows it, so that other work can go on meanwhile."""
+    figs, heat, ts_ok = _figures(t, timeseries, kpi)
+    return DrawnFigures(figs, heat, ts_ok, draw_pngs(figs, list(figs) if background == "all" else half(figs)))
+
+
 def report_from_tables(t: ResultTables, timeseries: pd.DataFrame | None = None, *, kpi: str = "client_net_value",
                        settings=None, command: str = "", title: str = "Contract comparison", notes=(),
-                       extra_provenance=None, robustness=None) -> Report:
+                       extra_provenance=None, robustness=None, drawn: DrawnFigures | None = None) -> Report:
     """The report of tables already built (see build_report for the arguments; robustness: the
-    section "What could change this answer", bposim.analysis.robustness, when it was run)."""
-    figs, heat, ts_ok = _figures(t, timeseries, kpi)
+    section "What could change this answer", bposim.analysis.robustness, when it was run; drawn:
+    the figures from start_figures, when they were started earlier)."""
+    drawn = drawn or start_figures(t, timeseries, kpi)
+    figs, heat, ts_ok = drawn.figures, drawn.heat, drawn.ts_ok
     readings = {name: F.reading(fig) for name, fig in figs.items()}
-    pngs = {name: _png(fig) for name, fig in figs.items()}
+    pngs = drawn.drawing.result()
     assumptions = assumptions_table(settings) if settings else None
     prov = provenance(t.results, t.by, settings, command, extra_provenance)
     sections = build_sections(t, pngs=pngs, readings=readings, ts_ok=ts_ok, heat=heat, kpi=kpi, settings=settings,
