@@ -12,7 +12,7 @@ Comma lists (and range(), choice()) work for any parameter and make a factorial,
 the verdict, the scorecard, paired comparisons, what could change the answer (a Morris screening
 of the uncertain parameters around this point and the verdict on other seeds; --no-robustness
 skips it), fan charts over time, the two-party view, assumptions and provenance; figures embedded,
-opens offline), the same as report.md with figures/*.png,
+opens offline; prints to clean A4 pages, and --pdf writes report.pdf through headless Chromium), the same as report.md with figures/*.png,
 scorecard.csv and .md (mean and 95% CI per scheme), paired.csv and .md (each scheme minus the
 status quo named with --baseline, else every pair once, within each replication, with CI and the
 share of replications it does better; every ordered pair in pairs_all.csv),
@@ -43,6 +43,7 @@ import pyarrow.parquet as pq
 from omegaconf import OmegaConf
 
 from .analysis.comparison import Comparison
+from .analysis.pdf import find_browser, print_pdf
 from .analysis.report import build_report
 from .analysis.robustness import skipped_section
 from .analysis.tables import CONFIGURATION, breakdown, factors, part_text
@@ -202,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
                              "and the paired table is against it (default: no status quo; the paired table and "
                              "the verdict compare every pair)")
     parser.add_argument("--out", help="report folder (default: reports/compare-DATE-TIME)")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also write report.pdf (printed by headless Chromium or Chrome; BPOSIM_BROWSER names one)")
     parser.add_argument("--no-robustness", dest="robustness", action="store_false",
                         help="skip the section 'What could change this answer' (a quick screening of the uncertain "
                              "parameters around this point and the verdict on other seeds: a few more seconds)")
@@ -210,6 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     folder = Path(args.out or f"reports/compare-{dt.datetime.now():%Y%m%d-%H%M%S}")
     probe_writable(folder, "--out", subfolders=("figures", "configs"))  # before any simulation
+    browser = find_browser() if args.pdf else None  # a missing browser stops before anything runs
     comparison = run_comparison(args.overrides, args.baseline)
     simulated = time.perf_counter()
     # The figures are drawn by a second core meanwhile where there is one: all of them while the
@@ -228,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"(mean [95% CI] over replications; money in {comparison.money.currency} over the run)")
     print(f"tables: {folder / 'scorecard.csv'}, {folder / 'paired.csv'} (and .md)")
     print(f"report: {folder / 'report.html'}")
+    if browser:
+        print(f"pdf: {print_pdf(folder / 'report.html', browser)}")
     return 0
 
 
@@ -361,17 +367,22 @@ def report_main(argv: list[str] | None = None) -> int:
                         help="KPI of the heatmap (two numeric settings swept) or of the response figure (one); "
                              "default: client_net_value")
     parser.add_argument("--out", help="report folder (default: SWEEP_DIR/report)")
+    parser.add_argument("--pdf", action="store_true",
+                        help="also write report.pdf (printed by headless Chromium or Chrome; BPOSIM_BROWSER names one)")
     argv = list(argv if argv is not None else sys.argv[1:])
     args = parser.parse_args(argv)
     sweep_dir = Path(args.sweep_dir)
     if not sweep_dir.is_dir():
         raise ConfigError([f"SWEEP_DIR = '{sweep_dir}' is not a folder"])
     probe_writable(Path(args.out) if args.out else sweep_dir / "report", "--out", subfolders=("figures",))
+    browser = find_browser() if args.pdf else None
     path, report = report_from_sweep(sweep_dir, args.by, args.baseline, args.kpi, args.out,
                                      command=_sweep_command(sweep_dir, argv))
     t = report.tables
     print(f"bposim-report: {len(t.groups)} {t.whats} compared")
     print(f"report: {path}")
+    if browser:
+        print(f"pdf: {print_pdf(path, browser)}")
     return 0
 
 
