@@ -81,6 +81,12 @@ def test_the_screened_band_sits_around_the_point_inside_the_declared_range():
     assert lo < value < hi
     assert ("vendor.discount_factor" in plan) != ("vendor.annual_discount_rate" in plan), \
         "the vendor's horizon is screened through whichever of the two sets it"
+    settings = list(comparison.settings.values())
+    if all(s.scheme.pricing == "participation" for s in settings):
+        assert "scheme.premium" in plan, "the premium matters at participation pricing"
+    written = run_comparison(["scheme=per_volume,fixed_fee", "scheme.pricing=as_written", "replications=1", "steps=4"])
+    assert "scheme.premium" not in {u.name for u, _, _ in screened(list(written.settings.values()))}, \
+        "as written, the premium has no effect"
 
 
 def test_a_parameter_that_differs_between_the_compared_configurations_is_not_screened():

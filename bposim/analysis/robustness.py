@@ -17,7 +17,6 @@ shared with the reported run) and counts how often the same contract comes out b
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import time
 from dataclasses import dataclass, field
@@ -84,7 +83,7 @@ UNCERTAIN: tuple[Uncertain, ...] = (
     Uncertain("vendor.outside_option", "the vendor's outside option", "shift", 0.3),
     Uncertain("market.outcome_noise", "noise of the business outcome measure", "ratio", 2.0, zero=0.5),
     Uncertain("scheme.premium", "the premium over the vendor's outside option at participation pricing",
-              "ratio", 2.0, zero=0.1),
+              "ratio", 2.0, zero=0.5, applies=lambda values: values.get("scheme.pricing") == "participation"),
 )
 
 
@@ -196,14 +195,25 @@ def _rows(configs: list, columns: list[str]) -> list[dict]:
     return [{"scheme": s.scheme.name, **{c: _values(s)[c] for c in columns}} for s in configs]
 
 
+def _batches(s) -> bool:
+    from ..explore.batch import _takes_arrays
+
+    return _takes_arrays(s.scheme)
+
+
 def screened(configs: list) -> list[tuple[Uncertain, float, tuple[float, float]]]:
     """The uncertain parameters this comparison can screen, with the value that ran and the band:
     set in every compared configuration, to the same value (a parameter that differs between
     them is what is compared), and that applies to it."""
     values = [_values(s) for s in configs]
     declared = _declared(configs[0])
+    # A scheme whose terms cannot be arrays (hybrid) runs one batch per value of them: varying
+    # its terms would run every point on its own, so they are screened only where all batch.
+    terms = all(_batches(s) for s in configs)
     out = []
     for u in UNCERTAIN:
+        if u.name.startswith("scheme.") and not terms:
+            continue
         vals = [v.get(u.name) for v in values]
         if any(isinstance(x, bool) or not isinstance(x, (int, float)) for x in vals) or len(set(vals)) > 1:
             continue
@@ -373,6 +383,12 @@ def robustness_section(t: ResultTables, settings_of: dict, money: Money, replica
         size = (f"{len(plan)} uncertain parameters screened (Morris, {trajectories} trajectories of {len(plan) + 1} "
                 f"points: {n} points) for {len(compared)} contracts, {reps} replication{'s' * (reps != 1)} each on "
                 f"common random numbers: {len(design) * reps:,} runs of {configs[0].config.steps} weeks")
+    left = [u.name for u in UNCERTAIN if u.name.startswith("scheme.") and u.name not in {v.name for v, _, _ in plan}
+            and all(u.name in _values(c) for c in configs) and u.applies(_values(configs[0]))]
+    if left:
+        size += (f" ({', '.join(left)} not screened: "
+                 f"{', '.join(sorted({c.scheme.name for c in configs if not _batches(c)}))} cannot run its terms "
+                 f"as arrays, so every point would run alone)")
     seeds_text, seed_runs = seed_check(t, settings_of, replications, seeds) if seeds else ("", 0)
     if seed_runs:
         size += (("; " if size else "") + f"the comparison again on {seeds} seeds: {seed_runs:,} runs")
