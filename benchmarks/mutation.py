@@ -563,11 +563,16 @@ def main(argv=None) -> int:
     ap.add_argument("--list", action="store_true", help="print the mutants and stop")
     ap.add_argument("--coverage-cache", type=Path, metavar="DIR",
                     help="keep the coverage pass in DIR, or reuse the one there (only while the tree is unchanged)")
+    ap.add_argument("--run-explained", action="store_true",
+                    help="run the mutants benchmarks/README.md explains as equivalent too (default: not run)")
     ap.add_argument("--all-tests", action="store_true",
                     help="run every test on every mutant (default: only the tests that run a line it changes)")
     args = ap.parse_args(argv)
 
     base = Path(tempfile.mkdtemp(prefix="bposim-mutation-"))
+    running: dict[int, tuple] = {}
+    # Stopped (kill PID): end the children and remove the copies, as at a normal end.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         # copies[0] stays unmutated (the parent loads its modules); each worker slot has its own.
         copies = [make_copy(args.ref, base / f"w{i}", args.tests_from) for i in range(max(args.jobs, 1) + 1)]
@@ -629,13 +634,21 @@ def main(argv=None) -> int:
             swap = not at_import and code_swaps(m, originals[m.path]) is not None
             return chosen, max(8.0 * selection.seconds(chosen), 60.0), swap
 
+        patterns = reason_patterns()
         survivors, killed, todo, unrun, swapped = [], 0, list(mutants), [], 0
-        running: dict[int, tuple] = {}
         free = list(range(max(args.jobs, 1)))
         start = time.monotonic()
         while todo or running:
             while todo and free:
                 m = todo.pop(0)
+                if not args.run_explained and explained(m, patterns):
+                    # Argued equivalent in benchmarks/README.md (no test can kill it): like a
+                    # "no mutate" pragma, it is not run, and counts as an explained survivor.
+                    survivors.append(m)
+                    unrun.append(m)
+                    print(f"[{len(mutants) - len(todo) - len(running)}/{len(mutants)} "
+                          f"{time.monotonic() - start:.0f}s] SURVIVED (equivalent, not run): {m.id}", flush=True)
+                    continue
                 chosen, limit, swap = plan(m)
                 if chosen is None:
                     survivors.append(m)
@@ -690,7 +703,6 @@ def main(argv=None) -> int:
                       f"({n_tests} tests, {how}, {time.monotonic() - began:.1f} s): {m.id}", flush=True)
             time.sleep(0.02)
 
-        patterns = reason_patterns()
         unexplained = [m for m in survivors if not explained(m, patterns)]
         total = len(mutants)
         print(f"\n{swapped} of the {total - len(unrun)} mutants run were swapped into the loaded modules, "
@@ -700,10 +712,13 @@ def main(argv=None) -> int:
               f"benchmarks/README.md); {time.monotonic() - start:.0f} s after the {baseline:.0f} s unmutated run, "
               f"{time.monotonic() - t0:.0f} s in all; load average now {os.getloadavg()[0]:.1f}")
         for m in survivors:
-            unseen = " (no test runs its line)" if m in unrun else ""
+            unseen = "" if m not in unrun else " (not run: equivalent)" if explained(m, patterns) else " (no test runs its line)"
             print(f"  {'explained  ' if explained(m, patterns) else 'UNEXPLAINED'} {m.id}{unseen}")
         return 1 if unexplained else 0
     finally:
+        for pid in running:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -12,9 +12,11 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from matplotlib.container import ErrorbarContainer
 
 ROOT = Path(__file__).resolve().parent.parent
 EXE = shutil.which("bposim-run", path=str(Path(sys.executable).parent)) or "bposim-run"
@@ -34,6 +36,7 @@ REDUCED = {
     "trust_savings": (["client.trust_init=0.1,0.9", "client.recognition=0.5", "client.expectation_clarity=0.8"], 26),
 }
 STUDIES = sorted(REDUCED)
+NO_ERROR_BARS = {"quarterly_reviews"}  # its figure shows bands over time only
 
 
 def load_plot_module():
@@ -93,15 +96,69 @@ def test_experiment_runs_and_collates(study, runs):
     assert (summary["weeks"] == REDUCED[study][1]).all()
 
 
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+
+
+def _drawn(fig) -> list[dict]:
+    """What each panel of a figure draws: its error bars (means and 95% half-widths) and how many
+    finite values its lines, bands and points carry."""
+    panels = []
+    for ax in fig.axes:
+        if not ax.get_visible() or not ax.axison:
+            continue
+        bars = []
+        for c in ax.containers:
+            if isinstance(c, ErrorbarContainer):
+                line, _, cols = c.lines
+                if not cols:
+                    continue
+                segments = cols[0].get_segments()
+                half = np.array([abs(seg[1][1] - seg[0][1]) / 2 for seg in segments])
+                # Without a marker line (fmt="none") the means are the bars' midpoints.
+                means = (np.asarray(line.get_ydata(), float) if line is not None
+                         else np.array([(seg[1][1] + seg[0][1]) / 2 for seg in segments]))
+                bars.append((means, half))
+        values = [np.asarray(line.get_ydata(), float) for line in ax.get_lines()]
+        values += [np.asarray(col.get_offsets(), float).ravel() for col in ax.collections]
+        values += [np.array([patch.get_height() for patch in ax.patches], float)]
+        values += [np.ma.filled(np.ma.asarray(im.get_array(), float), np.nan).ravel() for im in ax.images]
+        finite = int(sum(np.isfinite(v).sum() for v in values if v.size))
+        panels.append({"title": ax.get_title(), "bars": bars, "finite": finite})
+    return panels
+
+
 @pytest.mark.parametrize("study", STUDIES)
-def test_plot_draws_a_png_from_the_reduced_run(study, runs, tmp_path):
+def test_plot_draws_the_numbers_of_its_table_from_the_reduced_run(study, runs, tmp_path):
     done, sweep = runs[study]
     assert done.returncode == 0, done.stderr[-3000:]
+    module, figures = load_plot_module(), []
+    finish = module.finish
+
+    def keep(fig, out, *args, **kw):  # the figure as drawn, before it is saved and closed
+        figures.append(_drawn(fig))
+        return finish(fig, out, *args, **kw)
+
+    module.finish = keep
     out = tmp_path / f"{study}.png"
-    table = load_plot_module().plot(study, sweep, out)
-    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert out.stat().st_size > 20_000
+    table = module.plot(study, sweep, out)
     assert isinstance(table, pd.DataFrame) and len(table) > 0
+    (panels,) = figures
+    assert panels and all(p["finite"] > 0 for p in panels), f"{study}: an empty panel: {panels}"
+    # Every error bar drawn is a metric of the table: its means and 95% half-widths, row for row.
+    pairs = {m: set(zip(np.round(table[m].astype(float), 9), np.round(table[f"{m}_ci"].astype(float), 9)))
+             for m in table.columns if f"{m}_ci" in table.columns}
+    n_bars = 0
+    for panel in panels:
+        for means, half in panel["bars"]:
+            drawn = {(round(float(a), 9), round(float(b), 9)) for a, b in zip(means, half)
+                     if np.isfinite(a) and np.isfinite(b)}
+            assert drawn and any(drawn <= rows for rows in pairs.values()), \
+                f"{study}, panel {panel['title']!r}: error bars {sorted(drawn)[:4]} are no metric of the table"
+            n_bars += 1
+    assert n_bars or study in NO_ERROR_BARS, f"{study}: no error bars drawn"
 
 
 @pytest.mark.parametrize("study", STUDIES)
@@ -109,6 +166,7 @@ def test_each_study_has_its_readme_and_figure(study):
     folder = ROOT / "experiments" / study
     text = (folder / "README.md").read_text(encoding="utf-8")
     assert f"+experiment={study}" in text and f"experiments/plot.py {study}" in text
-    assert (folder / "figure.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "](figure.png)" in text, f"experiments/{study}/README.md does not show its figure"
+    _png_size(folder / "figure.png")
     index = (ROOT / "experiments" / "README.md").read_text(encoding="utf-8")
     assert f"({study}/README.md)" in index
