@@ -1,6 +1,6 @@
 # Two entry points a new user needs; each sets up .venv (Python >= 3.12, found by
 # scripts/find-python.sh) on first use.
-.PHONY: setup browser compare test dashboard bench bench-dashboard
+.PHONY: setup browser compare test dashboard bench bench-dashboard tutorial
 
 setup:
 	bash scripts/setup.sh
@@ -25,3 +25,7 @@ bench: setup
 bench-dashboard:
 	bash scripts/setup.sh test,dashboard,bench
 	.venv/bin/python benchmarks/bench_dashboard.py $(ARGS)
+
+# docs/tutorial.ipynb from scripts/make_tutorial.py, executed, so the committed copy shows its outputs.
+tutorial: setup
+	.venv/bin/python scripts/make_tutorial.py

@@ -1,9 +1,21 @@
-"""Writes docs/tutorial.ipynb (without outputs) from the cells below, so its source stays
-reviewable as Python. Run: .venv/bin/python scripts/make_tutorial.py"""
+"""Writes docs/tutorial.ipynb from the cells below (so its source stays reviewable as Python) and
+executes it, so that the committed copy shows its outputs: tables, printed lines and figures.
 
+    .venv/bin/python scripts/make_tutorial.py          # or: make tutorial
+    .venv/bin/python scripts/make_tutorial.py --no-execute   # the cells only, without outputs
+
+Re-run it whenever the model, its defaults or the cells change: tests/test_tutorial.py
+re-executes the notebook and fails when the committed outputs no longer match what it gives.
+"""
+
+import argparse
+import sys
+import tempfile
 from pathlib import Path
 
 import nbformat as nbf
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "docs" / "tutorial.ipynb"
 
 md, code = nbf.v4.new_markdown_cell, nbf.v4.new_code_cell
 cells = [
@@ -20,6 +32,7 @@ import pandas as pd
 import bposim
 from bposim.compare import run_comparison
 from bposim.analysis import fan_chart, two_party, wide
+from bposim.analysis.formats import people  # numbers for people: 34,000 not 3.4e+04
 
 pd.set_option("display.width", 160)"""),
     md("""## 1. A configuration
@@ -42,7 +55,7 @@ between schemes are the contracts' alone. `run_comparison` (what `bposim-compare
 `Comparison`: the results once, and every table derived from them. 30 replications of three years each:"""),
     code("""comparison = run_comparison(["scheme=per_volume,quality_weighted,shared_outcome"], baseline="per_volume")
 results, timeseries = comparison.results, comparison.timeseries
-results[["scheme", "replication", "client_net_value", "true_quality", "gaming", "trust_in_vendor"]].head()"""),
+people(results[["scheme", "replication", "client_net_value", "true_quality", "gaming", "trust_in_vendor"]].head())"""),
     md("""## 3. The scorecard
 
 Mean over replications with its 95% confidence interval, for the KPIs a contract is judged
@@ -54,7 +67,7 @@ wide(card)[["client_net_value", "true_quality", "gaming", "trust_in_vendor", "ve
 Each scheme minus per_volume within the same replication, with a 95% interval and the share of
 replications in which it does better. Pairing removes the market's own noise."""),
     code("""pairs = comparison.paired
-pairs[pairs.kpi.isin(["client_net_value", "gaming", "trust_in_vendor"])].round(3)"""),
+people(pairs[pairs.kpi.isin(["client_net_value", "gaming", "trust_in_vendor"])])"""),
     md("""## 5. Over time: trust
 
 Median and 50%/90% bands over replications, week by week. Each figure carries a one-line
@@ -76,6 +89,13 @@ A quick summary drawn from the tables above (the numbers depend on the default m
 print(f"Highest client net value: {best.scheme}, {best['mean']:,.0f} MU [{best.ci_low:,.0f}, {best.ci_high:,.0f}]")
 g = card[card.kpi == "gaming"].set_index("scheme")["mean"]
 print("Corner-cutting share by scheme:", g.round(3).to_dict())"""),
+    md("""## 8. Any what-if
+
+Comma lists work for any setting, as in `bposim-run -m`: every combination is compared, named by
+its factors. Here one contract at two audit rates, with the verdict in words:"""),
+    code("""what_if = run_comparison(["scheme=quality_weighted", "client.audit_rate=0.05,0.2", "replications=10"])
+print(what_if.report().section("verdict").lead)
+what_if.headline()"""),
     md("""## Next
 
 - Any setting can change: `bposim.simulate(["scheme=quality_weighted", "vendor.metric_gameability=1.0"])`.
@@ -84,8 +104,39 @@ print("Corner-cutting share by scheme:", g.round(3).to_dict())"""),
   then `bposim-report SWEEP_DIR` for the HTML report.
 - The named studies in `experiments/` answer the brief's questions, each with a README and figure."""),
 ]
-nb = nbf.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                               "language": "python"}})
-out = Path(__file__).resolve().parents[1] / "docs" / "tutorial.ipynb"
-nbf.write(nb, out)
-print(f"wrote {out}")
+
+
+def notebook():
+    """The tutorial's cells, without outputs (ids by position, so a refresh changes only outputs)."""
+    for i, cell in enumerate(cells):
+        cell.id = f"cell-{i:02d}"
+    return nbf.v4.new_notebook(cells=cells, metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                                                     "language": "python"}})
+
+
+def execute(nb, timeout: int = 600):
+    """Run every cell in a scratch folder (the comparison writes nothing there; nothing is kept)."""
+    import nbclient
+
+    with tempfile.TemporaryDirectory(prefix="bposim-tutorial-") as folder:
+        nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
+                                resources={"metadata": {"path": folder}}).execute()
+    return nb
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--no-execute", dest="execute", action="store_false", help="write the cells without outputs")
+    parser.add_argument("--out", default=str(NOTEBOOK), help=f"where to write it (default: {NOTEBOOK})")
+    args = parser.parse_args(argv)
+    nb = notebook()
+    if args.execute:
+        execute(nb)
+    nb.metadata.pop("widgets", None)
+    nbf.write(nb, args.out)
+    print(f"wrote {args.out}" + (" with its outputs" if args.execute else " (no outputs)"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -78,17 +78,23 @@ def group_name(by: str, value) -> str:
 def people(df: pd.DataFrame) -> pd.DataFrame:
     """`df` with its numbers as text for people: one format per column from the size of its
     values (34,000 not 3.4e+04; 0.047 not 4.7e-02), thousands separators, a real minus sign;
-    other columns unchanged. For notebooks and Markdown."""
+    other columns unchanged. In a long table with a `kpi` column, each KPI's rows get their own
+    format (a gaming difference of 0.003 is not shown as 0 beside money). For notebooks and Markdown."""
     out = df.copy()
+    groups = [out.index[out["kpi"] == k] for k in pd.unique(out["kpi"])] if "kpi" in out.columns else [out.index]
     for c in out.columns:
         col = out[c]
         if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col):
             continue
         if pd.api.types.is_integer_dtype(col):
             out[c] = [number(int(v), ",d") for v in col]
-        else:
-            spec = number_format(col.to_numpy(float))
-            out[c] = [number(float(v), spec) for v in col]
+            continue
+        text = pd.Series("", index=out.index, dtype=object)
+        for rows in groups:
+            values = col.loc[rows].to_numpy(float)
+            spec = number_format(values)
+            text.loc[rows] = [number(float(v), spec) for v in values]
+        out[c] = text
     return out
 
 
