@@ -20,7 +20,11 @@ from .agents import RelationshipAgent
 from .dynamics.market import WATER_FILLING_ROUNDS, allocate_capacity, attention_pull, weekly_demand
 from .dynamics.week import Draws, relationship_week
 from .ops import ARRAY, SCALAR
-from .state import RelationshipState
+from .state import CONTRACT_START, MARKET_START, RelationshipState
+
+# What a tender reads and writes: the per-agent engine gathers these from its agents and back.
+TENDER_ATTRIBUTES = ("base", "vendor_id", "staff", "switches", "switch_cost", "client_net_value", "audit_boost",
+                     *MARKET_START, *CONTRACT_START)
 
 # Above this many relationship-replications the array engine is faster (benchmarks/README.md).
 AGENT_ENGINE_MAX = 4
@@ -57,7 +61,7 @@ class ArrayEngine:
         draws = Draws(*(draw[name].next() if needed.get(name, True) else draw[name].skip()
                         for name in Draws._fields))
         st.demand = weekly_demand(st.base, level, eps_demand.take(m.client_of, axis=1), m.settings, ARRAY)
-        cells = m.replications * m.settings.market.n_vendors
+        cells = m.replications * (m.settings.market.n_vendors + 1)  # the last: in-house work
         capacity = np.bincount(m.vendor_index.ravel(), weights=st.staff.ravel(), minlength=cells)
         if not isinstance(staffed, float):
             capacity = (capacity.reshape(m.replications, -1) * staffed).ravel()
@@ -75,7 +79,8 @@ class ArrayEngine:
                 block = self._block_week(slice(start, start + self.block), scalars, draws, review_now)
             for name in scalars:
                 setattr(st, name, getattr(block, name))
-        if review_now or m.settings.client.contract_term > 0:  # a term can end in any week
+        tendered = market_phase(m, st)
+        if review_now or m.settings.client.contract_term > 0 or tendered:  # a term can end in any week
             m.refresh_vendor_index()
 
     def _block_week(self, columns: slice, scalars: dict, draws: Draws, review_now: bool) -> RelationshipState:
@@ -128,6 +133,17 @@ class ArrayEngine:
         return np.stack([np.ascontiguousarray(getattr(self.state, a)).sum(axis=1) for a in attributes])
 
 
+def market_phase(m, st) -> bool:
+    """The week's tenders (bposim.dynamics.tender) on the relationships' arrays, when any is due
+    (returns whether one was); the tenders stream skips the weeks without one."""
+    market = m.market
+    if (market.active or market.types is not None) and market.needed(st):
+        market.tender(st, m.settings, m.week, m.streams["tenders"].next()[0])
+        return True
+    m.streams["tenders"].skip()
+    return False
+
+
 class AssembledState:
     """Array view of the agents' floats, built on demand (agents, recorder and tests read it)."""
 
@@ -172,7 +188,7 @@ class AgentEngine:
         terms = p.client.contract_term > 0
         per_stream = [m.streams[name].next_lists() if name != "renewals" or terms else m.streams[name].skip()
                       for name in Draws._fields]
-        n_vendors = p.market.n_vendors
+        n_vendors = p.market.n_vendors + 1  # the last: in-house work
         for r, row in enumerate(self.grid):
             level_r = level if isinstance(level, float) else float(level[r, 0])
             staffed_r = staffed if isinstance(staffed, float) else float(staffed[r, 0])
@@ -216,6 +232,18 @@ class AgentEngine:
                 v = int(a.st.vendor_id)
                 a.st.attention = (1.0 if a.full else min(a.lam * a.pull, 1.0)) if short[v] else 1.0
         self.agents.do("step")
+        market = m.market
+        if (market.active or market.types is not None) and any(
+                a.st.switches > 0.0 or (a.st.in_house > 0.0 and a.st.inhouse_left <= 0.0) for row in self.grid for a in row):
+            gathered = RelationshipState(**{name: getattr(self.state, name) for name in TENDER_ATTRIBUTES})
+            market_phase(m, gathered)
+            for name in TENDER_ATTRIBUTES:
+                values = getattr(gathered, name)
+                for r, row in enumerate(self.grid):
+                    for a in row:
+                        setattr(a.st, name, float(values[r, a.index]))
+        else:
+            m.streams["tenders"].skip()
 
     def frame(self, attributes) -> np.ndarray:
         """(attributes, R, N) array of the named state attributes, in one pass over the agents."""

@@ -90,6 +90,8 @@ METRICS: tuple[Metric, ...] = (
            fmt=",.0f", kpi=7, headline=True),
     Metric("client_net_value", "MU/week", "value of true output less payments, oversight time, damage and switching costs", True,
            tile="client value", fmt=",.0f", kpi=1, headline=True),
+    Metric("inhouse_cost", "MU/week", "the client's cost of work it does itself, when no vendor was eligible at its tender", True,
+           label="in-house work cost", higher_is_better=False, fmt=",.0f"),
     Metric("switches", "switches/week", "contracts ended and moved to another vendor", True,
            label="vendor switches", short="switches", higher_is_better=False, fmt=".1f", kpi=10, count=True,
            footer=True),
@@ -104,7 +106,8 @@ EXTRA: tuple[Metric, ...] = (
     Metric("tenure", "weeks", "weeks since the current contract started", False),
     Metric("client_value", "MU/week", "value to the client of the week's true output, before any cost", True),
     Metric("effort_cost", "MU/week", "vendor's cost of this week's volume and quality effort", True),
-    Metric("vendor_id", "", "the vendor serving the relationship", False),
+    Metric("vendor_id", "", "the vendor serving the relationship (market.n_vendors: the client's own in-house work)", False),
+    Metric("in_house", "share [0, 1]", "share of relationships whose client does the work itself (no vendor was eligible at its last tender)", False),
 )
 
 # Columns of the summary table that are ratios of run totals (see summary_table).

@@ -16,6 +16,7 @@ import numpy as np
 from .agents import Client, Roster, Vendor
 from .config import replications_keyword, seed_keyword, settings_from
 from .dynamics.market import advance_shocks, demand_level
+from .dynamics.tender import VendorMarket
 from .engines import AGENT_ENGINE_MAX, AgentEngine, ArrayEngine
 from .metrics import ALL, METRIC_NAMES, Recorder
 from .rng import Streams
@@ -82,7 +83,8 @@ class BPOModel(mesa.Model):
         self.n_relationships = N
         self.streams = Streams(self.seed, R // self.points, {
             "structure": C, "demand": C, "shocks": 1, "decisions": N, "production": N,
-            "breaks": N, "audits": N, "feedback": N, "reviews": N, "renewals": N}, copies=self.points)
+            "breaks": N, "audits": N, "feedback": N, "reviews": N, "renewals": N,
+            "vendor_types": V, "tenders": N}, copies=self.points)
         # Client sizes: lognormal around base_demand, client 0 scaled to be the big one.
         z = self.streams.once("structure", (C,))
         size = m.base_demand * np.exp(m.client_size_spread * z - 0.5 * m.client_size_spread ** 2)
@@ -105,7 +107,11 @@ class BPOModel(mesa.Model):
         # Vendors staff each contract they hold with capacity_slack x its baseline demand and
         # pool that staff across their clients; the staff moves with a contract that switches.
         st.staff = p.vendor.capacity_slack * base
-        self._row_offset = (np.arange(R) * V)[:, None]
+        # Vendor types, and the market's memory for tenders; index V is the clients' own
+        # in-house work, a capacity cell of its own.
+        self.market = VendorMarket(p, self.streams, R, V)
+        self.market.start(st, p)
+        self._row_offset = (np.arange(R) * (V + 1))[:, None]
         self.refresh_vendor_index()
         self.shock_left = np.zeros((R, 1))
         self.shocks_possible = bool(p.shock.week >= 0 or np.any(p.shock.random_rate > 0))

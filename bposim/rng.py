@@ -25,6 +25,8 @@ STREAMS = {
     "feedback": ("uniform", 4),   # item raised, item acted on, open items repeated, vendor feedback
     "reviews": ("uniform", 2),    # termination after detected gaming, choice of the next vendor
     "renewals": ("uniform", 2),   # renewal at the end of a contract's term, choice of the next vendor
+    "vendor_types": ("normal", 4),  # vendor types at set-up: ability, cost, integrity, capacity
+    "tenders": ("uniform", 1),    # a tender's pick among equally good (or, at random, all eligible) vendors
 }
 
 

@@ -52,6 +52,21 @@ CLIENT_TERMS = {
     "process_improvement": lambda p: 0.0,
 }
 
+# A client remembers the last BARRED vendors whose contract with it ended (a known
+# simplification, docs/ODD.md 3.20): with more ends inside one cool-off the oldest is forgotten.
+BARRED = 4
+NO_VENDOR = -1.0
+
+# The relationship's place in the market (bposim.dynamics.tender): its vendor's type (neutral
+# when vendors are all alike), what the client's tenders remember, and the audits seen of the
+# vendor in the running contract, which go into the vendor's reputation when it ends.
+MARKET_START = {
+    "vendor_ability": 1.0, "vendor_cost_factor": 1.0, "vendor_integrity": 0.0,
+    "in_house": 0.0, "inhouse_left": 0.0, "last_vendor": NO_VENDOR, "ended_for_cause": 0.0,
+    **{f"barred_{i}": NO_VENDOR for i in range(BARRED)}, **{f"barred_{i}_until": 0.0 for i in range(BARRED)},
+    "seen_audits": 0.0, "seen_detected": 0.0, "seen_quality": 0.0,
+}
+
 # Sums over the current review period, cleared at each review.
 PERIOD = ("period_detected", "period_audits", "period_gap", "period_margin", "period_net", "period_risk")
 
@@ -62,7 +77,7 @@ WEEKLY = (
     "escalations", "feedback_given", "feedback_actioned", "feedback_repeated", "vendor_feedback",
     "oversight_hours", "payments", "vendor_cost", "effort_cost", "vendor_margin", "client_value", "damage",
     "client_net_value", "switches", "switch_cost", "unfair_penalty", "price_cut",
-    "unfounded_warning", "quality_gap", "risk_premium",
+    "unfounded_warning", "quality_gap", "risk_premium", "inhouse_cost",
 )
 
 
@@ -81,6 +96,8 @@ def new_array_state(settings, base: np.ndarray) -> RelationshipState:
         setattr(st, name, filled(shape, start(settings)))
     for name in PERIOD + WEEKLY:
         setattr(st, name, np.zeros(shape))
+    for name, value in MARKET_START.items():
+        setattr(st, name, np.full(shape, value))
     st.outcome_ring = [filled(shape, expected_outcome_start(settings))
                        for _ in range(settings.market.outcome_lag + 1)]
     st.outcome_pos = 0

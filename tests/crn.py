@@ -17,7 +17,7 @@ import pandas as pd
 
 import bposim
 from bposim.analysis.stats import mean_ci
-from bposim.state import CLIENT_TERMS, CONTRACT_START, PERIOD, WEEKLY, RelationshipState
+from bposim.state import CLIENT_TERMS, CONTRACT_START, MARKET_START, PERIOD, WEEKLY, RelationshipState
 
 
 class Effect(NamedTuple):
@@ -77,5 +77,6 @@ def scalar_state(p, **values) -> RelationshipState:
         setattr(st, name, float(start(p)))
     for name in PERIOD + WEEKLY:
         setattr(st, name, 0.0)
+    st.__dict__.update(MARKET_START)
     st.__dict__.update(values)
     return st

@@ -19,7 +19,7 @@ REQUIRED = ["demand", "volume", "true_quality", "measured_quality", "quality_gap
             "detected_gaming", "trust_in_vendor", "trust_in_client", "engagement", "context",
             "breaks_flagged", "breaks_missed", "escalations", "feedback_given", "feedback_actioned",
             "feedback_repeated", "vendor_feedback", "oversight_hours", "payments", "vendor_margin",
-            "client_net_value", "switches"]
+            "client_net_value", "inhouse_cost", "switches"]  # in-house work: #12's tenders
 
 
 def test_every_metric_is_documented_with_unit_and_meaning():

@@ -83,8 +83,10 @@ def test_a_contract_term_gives_the_relationship_value_without_quarterly_reviews(
 
 
 def test_a_longer_term_means_less_gaming():
+    # No cool-off: a term ended for corner-cutting found would otherwise bar the vendor, and the
+    # weeks worked in-house (no vendor, no gaming) would dilute the short terms' gaming.
     common = ("scheme=per_volume", "client.review_period=0", "vendor.discount_factor=-1",
-              "client.renewal_base=0", "client.renewal_trust=0")
+              "client.renewal_base=0", "client.renewal_trust=0", "client.cool_off=0")
     long_term = summary(*common, "client.contract_term=104")
     short_term = summary(*common, "client.contract_term=13")
     drop = assert_lower(long_term, short_term, "gaming", "104-week term against 13 weeks, never renewed")

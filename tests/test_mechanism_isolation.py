@@ -182,8 +182,9 @@ def test_a_team_short_of_capacity_flags_fewer_of_its_breaks():
 def test_a_bigger_client_pulls_the_vendors_attention():
     # One short vendor, client 0 three times the others, no pull from margin or trust: with the
     # size pull, where client 0 is not fully served its attention is exp(attention_size * log 3)
-    # times a small client's; without it every client gets the same share.
-    iso = ("market.n_vendors=1", "vendor.capacity_slack=0.8", "market.client_size_spread=0",
+    # times a small client's; without it every client gets the same share. No cool-off: a client
+    # ending its contract signs with the one vendor again rather than taking the work in-house.
+    iso = ("market.n_vendors=1", "client.cool_off=0", "vendor.capacity_slack=0.8", "market.client_size_spread=0",
            "market.big_client_multiplier=3", "vendor.attention_margin=0", "vendor.attention_trust=0")
     pulled = rels(*iso, "vendor.attention_size=0.5")
     even = rels(*iso, "vendor.attention_size=0")

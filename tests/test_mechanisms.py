@@ -141,7 +141,9 @@ def test_periodic_reviews_correct_misalignment():
 
 
 def test_gaming_drift_raises_gaming_over_time_when_audits_are_rare():
-    common = ("client.audit_rate=0.02",)
+    # No cool-off: weeks a client works in-house after a second termination have no vendor whose
+    # aversion could drift.
+    common = ("client.audit_rate=0.02", "client.cool_off=0")
     drifting = run(*common, "vendor.gaming_drift=0.05").timeseries
     steady = run(*common, "vendor.gaming_drift=0.0").timeseries
     first_year = [per_replication(ts[ts.step <= 52], "gaming") for ts in (drifting, steady)]
@@ -462,21 +464,22 @@ def test_payments_are_the_contracts_pay_less_clawbacks_and_margin_what_is_left(s
         get = lambda name: np.asarray(getattr(st, name), float)  # noqa: E731
         factor = get("price_factor")  # this week's: a review at the end of the week re-prices the next
         fixed_before = get("fixed_pay")
+        outsourced = 1.0 - get("in_house")  # work the client has taken in-house pays no vendor
         model.step()
         st = model.state
         base = get("base")
         # The fixed part participation pricing set at signing (this week's, set before the choice;
         # a switch at the week's end restarts the contract, and its fixed part, for the next).
         fixed = np.where(get("switches") > 0, fixed_before, get("fixed_pay"))
-        gross = base * np.maximum(factor * (CONTRACT_PAY[scheme](terms, get("volume_measured"), get("outcome_reported"))
-                                            + fixed), 0.0)
+        gross = outsourced * base * np.maximum(factor * (CONTRACT_PAY[scheme](terms, get("volume_measured"), get("outcome_reported"))
+                                                         + fixed), 0.0)
         payments = get("payments")
         np.testing.assert_allclose(payments, gross - np.minimum(base * c.gaming_sanction * get("detected_gaming"), gross),
                                    rtol=1e-12, atol=1e-9)
         assert (payments >= 0).all()
         ev, eq, g = get("effort_volume"), get("effort_quality"), get("gaming")
         effort = 0.5 * (v.cost_volume * ev ** 2 + 2 * v.cost_substitution * ev * eq + v.cost_quality * eq ** 2)
-        cost = base * np.maximum(v.operating_cost + effort + 0.5 * v.gaming_cost * g ** 2 - v.gaming_saving * g, 0.0)
+        cost = outsourced * base * np.maximum(v.operating_cost + effort + 0.5 * v.gaming_cost * g ** 2 - v.gaming_saving * g, 0.0)
         np.testing.assert_allclose(get("vendor_margin"), payments - cost, rtol=1e-12, atol=1e-9)
         repriced |= bool((factor != 1.0).any())
     assert repriced or engine == "agents", "no contract was re-priced: the price factor went untested"

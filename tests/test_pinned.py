@@ -4,6 +4,11 @@ tests/data/pinned_runs.json holds the summaries of a few runs that cover both en
 every scheme, multi-sourcing, shocks, frequent reviews (switches) and capacity shortage
 (water-filling), as computed before the linear-build rework (issue #16). Regenerate it only
 when a change is meant to move the numbers:  .venv/bin/python tests/test_pinned.py
+
+The runs marked "random pick, no cool-off" are the model before tenders (issue #12: a random
+pick among the other vendors, no cool-off, identical vendors at market.vendor_heterogeneity 0);
+their numbers are the ones pinned before vendor types and tenders existed, unchanged since
+(every column; the in-house work cost added with tenders is 0 throughout).
 """
 
 from __future__ import annotations
@@ -29,6 +34,11 @@ RUNS = {
     "300 clients x 12 vendors, random shocks": (["market.n_clients=300", "market.n_vendors=12", "shock.random_rate=0.05",
                                                  "client.review_period=6", "steps=40", "record.relationships=none"], 2, "array"),
 }
+LEGACY = ("client.vendor_selection=random", "client.cool_off=0")
+RUNS.update({f"{name}, random pick, no cool-off": ([*RUNS[name][0], *LEGACY], *RUNS[name][1:])
+             for name in ("default, per-agent engine", "default, 3 replications",
+                          "quality_weighted, multi-sourcing, surge, monthly reviews",
+                          "300 clients x 12 vendors, random shocks")})
 
 
 def run(overrides, replications, engine):

@@ -110,7 +110,7 @@ def test_the_client_pl_adds_up_and_its_value_is_the_recorded_value_of_the_work()
     cfg = bposim.compose(["scheme=quality_weighted", "steps=40", "client.review_period=4", "record.relationships=all"])
     result = bposim.simulate(cfg, replications=3)
     pl = client_pl(result.summary.assign(scheme="quality_weighted"), {"quality_weighted": result.settings}, "scheme")
-    net = pl.value - pl.payments - pl.oversight - pl.damage - pl.switching
+    net = pl.value - pl.payments - pl.oversight - pl.damage - pl.switching - pl.in_house
     np.testing.assert_allclose(net, pl.net, rtol=1e-9, atol=1e-6)
     value = result.relationships.groupby("replication")["client_value"].sum().to_numpy()
     np.testing.assert_allclose(pl.value.to_numpy(), value, rtol=1e-9)

@@ -18,7 +18,8 @@ import pandas as pd
 MODEL_UNIT = "MU"
 PL_LINES = (("value", "value of the work", 1), ("payments", "payments to the vendor", -1),
             ("oversight", "oversight hours, priced", -1), ("damage", "breaks and escalations", -1),
-            ("switching", "switching vendor", -1), ("net", "client net value", 1))
+            ("switching", "switching vendor", -1), ("in_house", "work done in-house", -1),
+            ("net", "client net value", 1))
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ def client_pl(results: pd.DataFrame, settings_of: dict[Any, Any], by: str) -> pd
     out["damage"] = (results["breaks_flagged"] * price("flagged_break_cost") + results["breaks_missed"]
                      * price("missed_break_cost") + results["escalations"] * price("escalation_cost"))
     out["switching"] = results["switches"] * price("switching_cost")
+    out["in_house"] = results["inhouse_cost"]
     out["net"] = results["client_net_value"]
-    out["value"] = out["net"] + out["payments"] + out["oversight"] + out["damage"] + out["switching"]
+    out["value"] = out["net"] + out["payments"] + out["oversight"] + out["damage"] + out["switching"] + out["in_house"]
     return out[[by, "replication", *(line for line, _, _ in PL_LINES)]]

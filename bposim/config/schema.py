@@ -36,6 +36,11 @@ class MarketConfig:
     outcome_noise: float = param(0.5, "[0, 100]", "noise of the business outcome measure", "MU per unit of demand")
     quality_ceiling: float = param(1.0, "(0, inf)", "highest true and measured quality: the top of the quality scale (a large value lifts it, for theory checks)", "quality points")
     pressure_quality_loss: float = param(0.3, "[0, 1]", "true quality lost when a relationship gets none of the capacity it needs", "quality points")
+    vendor_heterogeneity: float = param(0.0, "[0, 10]", "scale of the differences between vendors' types: 0 makes every vendor the same, 1 draws each type at the spreads below", "x")
+    ability_spread: float = param(0.3, "[0, 3]", "sd across vendors of log quality productivity (ability), at heterogeneity 1", "log units")
+    cost_spread: float = param(0.3, "[0, 3]", "sd across vendors of log operating cost, at heterogeneity 1", "log units")
+    integrity_spread: float = param(0.2, "[0, 100]", "sd across vendors of the aversion to cutting corners added to vendor.gaming_aversion (the sum floored at 0), at heterogeneity 1", "MU per unit of demand")
+    capacity_spread: float = param(0.1, "[0, 3]", "sd across vendors of log staffing (vendor.capacity_slack), at heterogeneity 1", "log units")
 
 
 @dataclass
@@ -178,6 +183,12 @@ class ClientConfig:
     contract_term: int = param(156, "[0, 5200]", "weeks a contract runs before the client renews it or ends it (0: open-ended)", "weeks")
     renewal_base: float = param(0.3, "[0, 1]", "chance the client renews a contract at term with no trust in the vendor", "probability")
     renewal_trust: float = param(0.65, "[0, 1]", "extra renewal chance at full trust (capped so the chance is at most 1)", "probability")
+    vendor_selection: str = param("tender", None, "how a client that ends a contract picks the next vendor: tender (the best expected value given price and reputation) or random (uniform over the eligible vendors)")
+    cool_off: int = param(52, "[0, 5200]", "weeks a vendor whose contract ended is kept out of that client's tenders (0: only the vendor just left is passed over, when another exists)", "weeks")
+    reputation_weight: float = param(4.0, "[0, 1e6]", "weight, in audits, of the client's prior about a vendor it knows nothing of (quality at client.quality_target, no corner-cutting)", "audits")
+    inhouse_weeks: int = param(26, "[1, 5200]", "weeks the client keeps the work in-house when no vendor is eligible, before it tenders again", "weeks")
+    inhouse_cost: float = param(3.0, "[0, 1000]", "client's cost of doing the work itself, per unit delivered", "MU per unit")
+    inhouse_quality: float = param(0.7, "[0, 1000]", "true quality of the work done in-house (capped at market.quality_ceiling)", "quality points")
 
 
 @dataclass

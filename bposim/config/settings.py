@@ -55,6 +55,9 @@ def _cross_checks(cfg: Config, problems: list[str]) -> None:
         problems.append(
             f"client.terminate_below_trust = {c.terminate_below_trust} is out of range: allowed "
             f"[0, client.warn_below_trust = {c.warn_below_trust}]")
+    if c.vendor_selection not in ("tender", "random"):
+        problems.append(
+            f"client.vendor_selection = {c.vendor_selection!r} is not allowed: use tender or random")
     if cfg.record.relationships not in ("auto", "all", "none"):
         problems.append(
             f"record.relationships = {cfg.record.relationships!r} is not allowed: use auto, all or none")

@@ -30,6 +30,10 @@ def audit(st, p, u, ops):
     st.term_detected = st.term_detected + st.detected_gaming
     st.period_audits = st.period_audits + st.audited
     st.period_gap = st.period_gap + st.audited * (st.measured_quality - st.true_quality)
+    # What the client sees of the vendor in this contract: its reputation when the contract ends.
+    st.seen_audits = st.seen_audits + st.audited
+    st.seen_detected = st.seen_detected + st.detected_gaming
+    st.seen_quality = st.seen_quality + st.audited * st.true_quality
 
 
 def oversight_hours(st, p):

@@ -64,9 +64,10 @@ def effort_cost(v, t_vol, t_qual):
 
 
 def quality_productivity(st, p):
-    """True quality per unit of quality effort: context knowledge and acted-on feedback raise it."""
+    """True quality per unit of quality effort: the vendor's ability (its type, 1 when vendors are
+    all alike) times what context knowledge and acted-on feedback add."""
     v = p.vendor
-    return 1.0 + v.context_quality * st.context + v.improvement_quality * st.improvement
+    return st.vendor_ability * (1.0 + v.context_quality * st.context + v.improvement_quality * st.improvement)
 
 
 def best_response(st, p, ops):
@@ -99,7 +100,7 @@ def best_response(st, p, ops):
     o_h = client_value(c, y_h, q_h, d, 1.0)
     pay_h = contract_pay(st, p, y_h, q_h, o_h, ops)
     risk_premium = pay_risk_premium(st, p, b_y, b_s, b_o, o_qual)
-    honest_margin = pay_h - effort_cost(v, t_vol, t_qual) - v.operating_cost - risk_premium
+    honest_margin = pay_h - effort_cost(v, t_vol, t_qual) - v.operating_cost * st.vendor_cost_factor - risk_premium
     continuation = ops.maximum(honest_margin - v.outside_option, 0.0) * relationship_weeks(st, c, delta, ops)
 
     # Corner-cutting: its marginal gain against its marginal expected cost (both per unit of g).
@@ -112,7 +113,9 @@ def best_response(st, p, ops):
     can_end = (c.review_period > 0) or (c.contract_term > 0)
     p_term = ops.minimum(c.termination_on_detection + st.warning_risk, 1.0) * c.review_terminate * can_end
     expected_penalty = st.audit_belief * (c.gaming_sanction + p_term * continuation)
-    aversion = (v.gaming_aversion + v.engagement_aversion * st.engagement) * (1.0 - st.deviance)
+    # The vendor's integrity (its type, 0 when vendors are all alike) shifts its aversion.
+    aversion = (ops.maximum(v.gaming_aversion + st.vendor_integrity, 0.0)
+                + v.engagement_aversion * st.engagement) * (1.0 - st.deviance)
     g = ops.clip((gain - expected_penalty - aversion) / ops.maximum(v.gaming_cost, 1e-12), 0.0, 1.0)
     return t_vol, t_qual, g, honest_margin, risk_premium
 

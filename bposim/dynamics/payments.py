@@ -21,7 +21,7 @@ def settle(st, p, ops):
     per_unit = effort_cost(v, st.effort_volume, st.effort_quality)
     st.effort_cost = st.base * per_unit
     gaming_cost = 0.5 * v.gaming_cost * st.gaming ** 2 - v.gaming_saving * st.gaming
-    st.vendor_cost = st.base * ops.maximum(v.operating_cost + per_unit + gaming_cost, 0.0)
+    st.vendor_cost = st.base * ops.maximum(v.operating_cost * st.vendor_cost_factor + per_unit + gaming_cost, 0.0)
     st.vendor_margin = st.payments - st.vendor_cost
     # Unfair penalty, as the vendor sees it: quality truly met the target, yet the score paid
     # less than the truth would have (measurement noise, SLA credits, a stale audit).

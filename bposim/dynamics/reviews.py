@@ -31,8 +31,10 @@ def review(st, p, u, n_vendors, ops):
     caught = st.period_detected > 0.0
     ends = c.review_terminate & ((st.trust_in_vendor < c.terminate_below_trust)
                                  | (caught & (u[0] < c.termination_on_detection + st.warning_risk)))
-    switch = walks | ends
-    keep = ops.not_(switch)
+    outsourced = st.in_house <= 0.0  # work done in-house has no contract to review
+    switch = (walks | ends) & outsourced
+    keep = ops.not_(switch) & outsourced
+    st.ended_for_cause = (ends & outsourced) * 1.0  # a terminated vendor is barred (tender.py)
 
     warn = keep & c.review_warn & ((st.trust_in_vendor < c.warn_below_trust) | caught)
     st.unfounded_warning = (warn & ops.not_(caught)) * 1.0
@@ -68,8 +70,12 @@ def review(st, p, u, n_vendors, ops):
 
 
 def switch_vendor(st, p, switch, u, n_vendors, ops):
-    """Where switch is true, a new vendor (uniform over the others) takes over with a new team."""
+    """Where switch is true, a new vendor (uniform over the others) takes over with a new team.
+
+    The week's tender (bposim.dynamics.tender) may then put another vendor in its place, or take
+    the work in-house; it knows which vendor was just left from last_vendor."""
     c = p.client
+    st.last_vendor = ops.where(switch, st.vendor_id, st.last_vendor)
     if n_vendors > 1:
         pick = (u * (n_vendors - 1)) // 1.0
         st.vendor_id = ops.where(switch, pick + (pick >= st.vendor_id), st.vendor_id)
@@ -95,7 +101,9 @@ def end_of_term(st, p, u, n_vendors, ops):
         cause = ops.minimum(c.termination_on_detection + st.warning_risk, 1.0) * (st.term_detected > 0.0)
         renew_chance = renew_chance * (1.0 - cause)
     renewed = u[0] < renew_chance
-    switch = due & ops.not_(renewed)
+    switch = due & ops.not_(renewed) & (st.in_house <= 0.0)
+    if c.review_period <= 0 and c.review_terminate:  # ended for what the term's audits found
+        st.ended_for_cause = ops.where(switch, (st.term_detected > 0.0) * 1.0, st.ended_for_cause)
     st.term_detected = ops.where(due, 0.0, st.term_detected)
     st.switches = st.switches + switch
     cost = switch * c.switching_cost

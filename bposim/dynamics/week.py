@@ -13,6 +13,7 @@ from .audits import audit, oversight_hours
 from .breaks import process_breaks
 from .decisions import decide
 from .feedback import exchange_feedback
+from .inhouse import work_in_house
 from .learning import learn_context, update_engagement, update_expectations, update_trust
 from .payments import settle
 from .production import produce
@@ -50,6 +51,10 @@ def relationship_week(st, p, draws: Draws, review_now: bool, n_vendors: int, ops
     st.client_net_value = (st.client_value - st.payments - p.client.hourly_cost * st.oversight_hours
                            - st.damage)
     st.period_net = st.period_net + st.client_net_value
+    if not ops.all(ops.not_(st.in_house > 0.0)):
+        work_in_house(st, p, ops)
+    else:
+        st.inhouse_cost = 0.0 * st.base
     learn_context(st, p)
     update_trust(st, p, ops)
     update_engagement(st, p, ops)

@@ -1,0 +1,197 @@
+"""Vendor types, tenders, cool-off and in-house work (bposim/dynamics/tender.py, inhouse.py).
+
+Mechanism tests pair runs on common random numbers (tests/crn.py): the vendors' types come from
+their own stream, so a tender and a random pick meet the same vendors, and h = 0 and h = 1 the
+same draws, scaled. Everything is read from the simulated record, not from the tender's formula.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import bposim
+from crn import assert_effect, assert_greater, per_replication, run
+
+SEED = 7
+REPS = 20
+MARKET = ("market.vendor_heterogeneity=1", "market.n_clients=12", "market.n_vendors=6")
+TEMPTED = ("vendor.gaming_aversion=0", "vendor.gaming_saving=1.5", "scheme.premium=0")
+
+
+def stepped(overrides, reps=REPS, seed=SEED, engine="array"):
+    """A model run to its end, with the vendor type of every contract a tender gave, per replication."""
+    model = bposim.BPOModel(bposim.compose([*overrides, f"seed={seed}"]), replications=reps, collect=False,
+                            engine=engine)
+    picked = [[] for _ in range(reps)]
+    for _ in range(model.n_steps):
+        model.advance_week()
+        st = model.state
+        signed = (st.switches > 0) & (st.in_house == 0)
+        for r in range(reps):
+            picked[r].extend(st.vendor_ability[r][signed[r]])
+    return model, picked
+
+
+def test_at_no_heterogeneity_every_vendor_is_alike_and_no_type_is_drawn():
+    model = bposim.BPOModel(bposim.compose(["market.n_vendors=4"]), replications=3, collect=False)
+    assert model.market.types is None
+    st = model.state
+    assert (st.vendor_ability == 1.0).all() and (st.vendor_cost_factor == 1.0).all() and (st.vendor_integrity == 0.0).all()
+    np.testing.assert_array_equal(st.staff, model.settings.vendor.capacity_slack * st.base)
+
+
+def test_types_come_from_their_own_stream_and_scale_with_heterogeneity():
+    one = bposim.BPOModel(bposim.compose([*MARKET, "scheme=per_volume"]), replications=4, collect=False)
+    two = bposim.BPOModel(bposim.compose([*MARKET[1:], "market.vendor_heterogeneity=2"]), replications=4, collect=False)
+    # Same draws whatever the scheme or the scale: log ability is h * spread * z - (h * spread)^2 / 2.
+    s = one.settings.market.ability_spread
+    z1 = (np.log(one.market.types["vendor_ability"][:, :-1]) + 0.5 * s ** 2) / s
+    z2 = (np.log(two.market.types["vendor_ability"][:, :-1]) + 0.5 * (2 * s) ** 2) / (2 * s)
+    np.testing.assert_allclose(z1, z2, atol=1e-12)
+    assert (one.market.types["vendor_ability"][:, -1] == 1.0).all()  # the in-house column is neutral
+    np.testing.assert_allclose(one.state.vendor_ability,
+                               np.take_along_axis(one.market.types["vendor_ability"], one.state.vendor_id.astype(int), 1))
+
+
+def test_a_tender_picks_a_better_vendor_type_than_a_random_pick():
+    # The same vendors, ends and dice; only the way the next vendor is picked differs. Reputation
+    # is the audited quality the market has seen, which ability raises.
+    _, tender = stepped(MARKET)
+    _, random = stepped([*MARKET, "client.vendor_selection=random"])
+    pairs = [(np.mean(t), np.mean(r)) for t, r in zip(tender, random) if t and r]
+    assert len(pairs) >= 15
+    # 0.28 when written: ability is lognormal with sd 0.3, so the best of six is about +0.35.
+    assert_effect([t for t, _ in pairs], [r for _, r in pairs], "ability of the vendor a tender picks vs a random pick",
+                  size=(0.1, 0.5))
+    # The random pick draws from the vendors' distribution: mean ability one.
+    assert abs(np.mean([r for _, r in pairs]) - 1.0) < 0.1
+
+
+def test_a_tender_gives_the_client_more_than_a_random_pick():
+    tender = run(*MARKET, reps=REPS, seed=SEED).summary.sort_values("replication")
+    random = run(*MARKET, "client.vendor_selection=random", reps=REPS, seed=SEED).summary.sort_values("replication")
+    assert_greater(tender.true_quality, random.true_quality, "true quality, tender vs random pick")
+    assert_greater(tender.client_net_value, random.client_net_value, "client net value, tender vs random pick")
+
+
+def test_heterogeneity_spreads_the_vendors_outcomes():
+    # Paired on the same draws, scaled: vendors' run margins spread more when their types differ.
+    def spread(h):
+        rel = run(*MARKET[1:], f"market.vendor_heterogeneity={h}", "client.vendor_selection=random",
+                  "record.relationships=all", reps=REPS, seed=SEED).relationships
+        per_vendor = rel[rel.vendor_id < 6].groupby(["replication", "vendor_id"]).true_quality.mean()
+        return per_vendor.groupby("replication").std().sort_index().to_numpy()
+
+    assert_greater(spread(1.0), spread(0.0), "sd across vendors of mean true quality, heterogeneity 1 vs 0")
+
+
+def switches_from_record(rel):
+    """(replication, relationship, step, vendor left) of every change of vendor in the record."""
+    rel = rel.sort_values(["replication", "relationship", "step"])
+    before = rel.groupby(["replication", "relationship"]).vendor_id.shift()
+    changed = rel[before.notna() & (rel.vendor_id != before)]
+    return changed.assign(left=before[changed.index])
+
+
+@pytest.mark.parametrize("cool_off", [26, 52])
+def test_cool_off_keeps_the_vendor_left_out_for_its_weeks(cool_off):
+    # Three vendors tempted to cut corners (no aversion, a big saving, no rent to lose), found and
+    # terminated often: from the record, no relationship is back with a vendor it terminated
+    # (other than through in-house work) within the cool-off; without one, some are. No exit and
+    # no term, so every change of vendor is a termination (a vendor not renewed is not barred).
+    iso = ("market.n_clients=6", "market.n_vendors=3", "client.review_period=4", "client.termination_on_detection=1",
+           "vendor.exit_patience=0", "client.contract_term=0", *TEMPTED, "record.relationships=all")
+
+    def returns_within(frame, weeks, n_vendors=3):
+        ch = switches_from_record(frame)
+        out = np.zeros(frame.replication.max() + 1)
+        for (r, i), g in frame.sort_values("step").groupby(["replication", "relationship"]):
+            seq = g.vendor_id.to_numpy()
+            for t in np.flatnonzero(seq[1:] != seq[:-1]) + 1:
+                left = seq[t - 1]
+                if left < n_vendors and (seq[t:t + weeks] == left).any():
+                    out[r] += 1
+        assert len(ch) > 0
+        return out
+
+    barred = run(*iso, f"client.cool_off={cool_off}", reps=REPS, seed=SEED).relationships
+    free = run(*iso, "client.cool_off=0", reps=REPS, seed=SEED).relationships
+    assert returns_within(barred, cool_off).sum() == 0
+    assert_greater(returns_within(free, cool_off), returns_within(barred, cool_off),
+                   f"returns to the vendor left within {cool_off} weeks, no cool-off vs cool-off")
+
+
+def worked_in_house(rel):
+    """Relationship-weeks worked in-house: in_house is recorded at the week's end (after its
+    tender), so a week was worked in-house when the week before ended in-house."""
+    rel = rel.sort_values(["replication", "relationship", "step"])
+    before = rel.groupby(["replication", "relationship"]).in_house.shift().fillna(0.0)
+    return rel.assign(worked_in_house=before)
+
+
+def test_with_one_vendor_a_terminated_contract_goes_in_house():
+    # One vendor, found cutting corners and terminated: with a cool-off the client does the
+    # work itself; without one (the model before tenders) it restarts with the same vendor.
+    iso = ("market.n_vendors=1", "market.n_clients=3", "client.termination_on_detection=1",
+           "client.inhouse_weeks=10", "record.relationships=all")
+    carried = worked_in_house(run(*iso, reps=REPS, seed=SEED).relationships)
+    believed = worked_in_house(run(*iso, "client.cool_off=0", reps=REPS, seed=SEED).relationships)
+    assert_greater(per_replication(carried, "worked_in_house", "sum"), per_replication(believed, "worked_in_house", "sum"),
+                   "relationship-weeks worked in-house, cool-off vs none, one vendor")
+    assert (believed.in_house == 0).all()
+    inside = carried[carried.worked_in_house == 1]
+    assert (inside.payments == 0).all() and (inside.gaming == 0).all() and (inside.audits == 0).all()
+    assert (carried[carried.in_house == 1].vendor_id == 1).all()  # index n_vendors: the client itself
+    # The one vendor is barred for 52 weeks after an end, so the client stays in-house in whole
+    # spells of inhouse_weeks (10) until the cool-off is over, then signs it again.
+    back = 0
+    for _, g in carried.groupby(["replication", "relationship"]):
+        flags = g.in_house.to_numpy()
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], flags, [0]))))
+        for start, end in zip(edges[::2], edges[1::2]):
+            if end < len(flags):
+                assert end - start == 60, (start, end)  # six spells of 10 weeks cover the 52 barred
+                back += 1
+    assert back > 0
+
+
+def test_in_house_work_costs_and_delivers_what_is_declared():
+    iso = ("market.n_vendors=1", "market.n_clients=3", "client.termination_on_detection=1", "record.relationships=all",
+           "client.inhouse_cost=2.0", "client.inhouse_quality=0.6")
+    rel = worked_in_house(run(*iso, reps=4, seed=SEED).relationships)
+    inside = rel[(rel.worked_in_house == 1) & (rel.in_house == 1)]  # not a week that ends with a new vendor
+    assert len(inside) > 100
+    np.testing.assert_allclose(inside.true_quality, 0.6)
+    np.testing.assert_allclose(inside.volume, inside.demand)
+    np.testing.assert_allclose(inside.client_net_value, inside.client_value - 2.0 * inside.volume, rtol=1e-12)
+
+
+def test_the_client_pl_counts_in_house_work_as_a_line_of_its_own():
+    from bposim.analysis.money import client_pl
+
+    result = bposim.simulate(["market.n_vendors=1", "client.termination_on_detection=1", *TEMPTED, "steps=80"],
+                             replications=3)
+    pl = client_pl(result.summary.assign(scheme="s"), {"s": result.settings}, "scheme")
+    assert (pl.in_house > 0).all()
+    np.testing.assert_allclose(pl.value - pl.payments - pl.oversight - pl.damage - pl.switching - pl.in_house, pl.net,
+                               rtol=1e-9)
+
+
+@pytest.mark.parametrize("overrides", [
+    ("market.n_vendors=1", "market.n_clients=2"),
+    ("market.vendor_heterogeneity=1", "market.n_clients=2", "market.n_vendors=3"),
+    ("market.vendor_heterogeneity=1", "market.n_clients=2", "market.n_vendors=3", "client.vendor_selection=random",
+     "scheme.pricing=participation"),
+])
+def test_both_engines_run_the_same_tenders(overrides):
+    out = []
+    for engine in ("array", "agents"):
+        model = bposim.BPOModel(bposim.compose(list(overrides)), replications=2, collect=False, engine=engine)
+        for _ in range(model.n_steps):
+            model.advance_week()
+        out.append(model.recorder.summary(range(model.replications)))
+    assert out[0].switches.sum() > 0
+    for column in out[0].columns:
+        if out[0][column].dtype != object:
+            np.testing.assert_allclose(out[0][column], out[1][column], rtol=1e-9, atol=1e-9, err_msg=column)
