@@ -540,7 +540,8 @@ def reason_patterns() -> list[re.Pattern]:
     for line in section.split("\n## ", 1)[0].splitlines():
         m = re.match(r"\|\s*`([^`]+)`\s*\|", line)
         if m:
-            patterns.append(re.compile(re.escape(m.group(1).strip()).replace(r"\*", ".*") + "$"))
+            text = m.group(1).strip().replace("\\|", "|")  # a | inside a table cell is written \|
+            patterns.append(re.compile(re.escape(text).replace(r"\*", ".*") + "$"))
     return patterns
 
 

@@ -56,7 +56,8 @@ def test_box_best_response_is_the_best_point_of_the_box():
 # --- the value of the relationship going on --------------------------------------------------------
 
 
-@pytest.mark.parametrize("term, tenure, trust", [(0, 5.0, 0.5), (13, 0.0, 0.5), (13, 7.0, 0.9), (52, 51.0, 0.2)])
+@pytest.mark.parametrize("term, tenure, trust", [(0, 5.0, 0.5), (1, 3.0, 0.5), (13, 0.0, 0.5), (13, 7.0, 0.9),
+                                                 (52, 51.0, 0.2)])
 def test_relationship_weeks_is_the_discounted_sum_of_the_weeks_to_come(term, tenure, trust):
     p = settings_from([f"client.contract_term={term}", "client.renewal_base=0.3", "client.renewal_trust=0.6"])
     c, delta = p.client, 0.97
@@ -257,3 +258,82 @@ def test_corner_cutting_found_in_a_term_ends_it_at_the_term_end_without_reviews(
     end_of_term(st, p, [0.0, 0.0], 2, SCALAR)
     assert st.switches == (1.0 if found else 0.0)
     assert st.term_detected == 0.0, "a new term starts with a clean record"
+
+
+def test_a_one_week_term_opens_every_week():
+    from bposim.dynamics.contract import contract_starts
+    c = settings_from(["client.contract_term=1"]).client
+    assert all(contract_starts(RelationshipState(tenure=float(t)), c, SCALAR) for t in range(10))
+
+
+def test_the_audit_chance_is_a_probability():
+    # A high rate, raised by reviews and by distrust, audits every week: the chance is 1, not more
+    # (a new vendor team expects this chance, so its belief would pass 1).
+    from bposim.dynamics.contract import audit_chance
+    c = settings_from(["client.audit_rate=0.8", "client.audit_trust_sensitivity=2.0"]).client
+    assert audit_chance(c, 2.0, 0.0, SCALAR) == 1.0
+    assert audit_chance(c, 1.0, 1.0, SCALAR) == pytest.approx(0.8, rel=1e-12)
+
+
+def test_the_weekly_discount_is_the_factor_given_or_the_annual_rate_compounded_weekly():
+    from types import SimpleNamespace
+
+    from bposim.dynamics.contract import weekly_discount
+    derived = 1.1 ** (-1 / 52)  # a 10% annual cost of capital, weekly: 52 weeks compound to 1/1.1
+    assert weekly_discount(SimpleNamespace(discount_factor=-1.0, annual_discount_rate=0.1)) == pytest.approx(derived, rel=1e-12)
+    assert weekly_discount(SimpleNamespace(discount_factor=0.95, annual_discount_rate=0.1)) == 0.95
+    # Design points side by side, each with its own setting.
+    both = weekly_discount(SimpleNamespace(discount_factor=np.array([0.95, -1.0]), annual_discount_rate=np.array([0.1, 0.1])))
+    np.testing.assert_allclose(both, [0.95, derived], rtol=1e-12)
+
+
+def test_reweighting_pays_a_bonus_per_score_point_above_target_and_raises_the_quality_rate():
+    # A contract re-weighted towards quality (quality_tilt) pays quality_bonus_rate per score point
+    # above the target, in full at a tilt of 1, scaled by the re-pricing factor.
+    from bposim.dynamics.contract import contract_pay, contract_rates
+    p = settings_from(["scheme=per_volume", "client.quality_bonus_rate=0.4", "client.quality_target=0.7"])
+    plain = scalar_state(p, quality_tilt=0.0, price_factor=0.9, volume_expected=1.0, score_expected=0.8)
+    tilted = scalar_state(p, quality_tilt=0.5, price_factor=0.9, volume_expected=1.0, score_expected=0.8)
+    gain = contract_pay(tilted, p, 1.0, 0.8, 0.0, SCALAR) - contract_pay(plain, p, 1.0, 0.8, 0.0, SCALAR)
+    assert gain == pytest.approx(0.9 * 0.5 * 0.4 * (0.8 - 0.7), rel=1e-12)
+    rate = contract_rates(tilted, p, SCALAR)[1] - contract_rates(plain, p, SCALAR)[1]
+    assert rate == pytest.approx(0.9 * 0.5 * 0.4, rel=1e-12)
+
+
+def test_the_risk_premium_charges_every_noisy_pay_channel_and_their_correlation():
+    # The vendor's premium is (r/2) Var(pay): each paid measure that carries noise adds to it on
+    # its own, and measures that move together (positive correlation) add more than apart.
+    from bposim.dynamics.decisions import pay_risk_premium
+
+    def premium(b_y, b_s, b_o, correlation=0.0, noise=(0.2, 0.1, 0.05, 0.3)):
+        p = settings_from(["vendor.risk_aversion=2.0", f"market.volume_noise={noise[0]}",
+                           f"market.quality_noise={noise[1]}", f"market.true_quality_noise={noise[2]}",
+                           f"market.outcome_noise={noise[3]}", f"market.noise_correlation={correlation}"])
+        st = scalar_state(p, verification=0.0)
+        return pay_risk_premium(st, p, b_y, b_s, b_o, 0.8)
+
+    alone = [premium(0.5, 0.0, 0.0), premium(0.0, 0.5, 0.0), premium(0.0, 0.0, 0.5)]
+    assert all(x > 0.0 for x in alone), alone
+    assert premium(0.5, 0.5, 0.5) == pytest.approx(sum(alone), rel=1e-12), "independent noises add up"
+    assert premium(0.5, 0.5, 0.0, correlation=0.5) > premium(0.5, 0.5, 0.0) > premium(0.5, 0.5, 0.0, correlation=-0.5)
+    # True quality's own noise alone (none on the score or the outcome) still makes both the
+    # quality pay and the outcome pay risky.
+    only_true_quality = (0.0, 0.0, 0.1, 0.0)
+    assert premium(0.0, 0.5, 0.0, noise=only_true_quality) > 0.0
+    assert premium(0.0, 0.0, 0.5, noise=only_true_quality) > 0.0
+
+
+def test_a_noiseless_quality_score_is_read_through_the_noise_floor():
+    # quality_weighted's expected pay through the SLA needs a noise width: a noiseless score
+    # (market.quality_noise = 0) is read at the floor of 0.01, where the marginal rates stay finite.
+    from bposim.dynamics.contract import contract_rates
+    rates = {}
+    for noise in (0.0, 0.005, 0.01, 0.012):
+        p = settings_from(["scheme=quality_weighted", f"market.quality_noise={noise}"])
+        # Just above the SLA threshold, where the chance of falling below it turns on the noise.
+        st = scalar_state(p, volume_expected=1.0, score_expected=p.scheme.params.sla_threshold + 0.005)
+        rates[noise] = np.array(contract_rates(st, p, SCALAR), dtype=float)
+    assert all(np.isfinite(r).all() for r in rates.values())
+    np.testing.assert_allclose(rates[0.0], rates[0.01], rtol=1e-12)
+    np.testing.assert_allclose(rates[0.005], rates[0.01], rtol=1e-12)
+    assert not np.allclose(rates[0.012], rates[0.01], rtol=1e-6), "above the floor the noise is read as it is"
