@@ -195,3 +195,35 @@ def test_both_engines_run_the_same_tenders(overrides):
     for column in out[0].columns:
         if out[0][column].dtype != object:
             np.testing.assert_allclose(out[0][column], out[1][column], rtol=1e-9, atol=1e-9, err_msg=column)
+
+
+# --- trust as a belief (client.trust_model=belief, dynamics/learning.py: believed_trust) ---------
+
+BELIEF = ("client.trust_model=belief", "client.review_period=0", "record.relationships=all")
+
+
+def test_belief_trust_is_the_posterior_of_the_contracts_audits_and_weeks():
+    # Reviews and terms off: one contract a relationship, so the running counts are the contract's.
+    res = run(*BELIEF, "client.quality_target=0.0", "client.contract_term=0", reps=4, seed=SEED)  # every week is good
+    rel = res.relationships.sort_values(["replication", "relationship", "step"])
+    c = res.settings.client
+    g = rel.groupby(["replication", "relationship"])
+    audits, found = g.audits.cumsum(), g.detected_gaming.cumsum()
+    honest = (c.belief_weight_honesty * c.trust_init + audits - found) / (c.belief_weight_honesty + audits)
+    good = (c.belief_weight_quality * c.trust_init + rel.step) / (c.belief_weight_quality + rel.step)
+    np.testing.assert_allclose(rel.trust_in_vendor, np.sqrt(honest * good), rtol=1e-12)
+    assert found.max() > 0
+
+
+def test_belief_trust_is_lower_for_a_vendor_that_cuts_corners():
+    honest = run(*BELIEF, "vendor.gaming_aversion=100", reps=REPS, seed=SEED).summary.sort_values("replication")
+    tempted = run(*BELIEF, *TEMPTED, reps=REPS, seed=SEED).summary.sort_values("replication")
+    assert_greater(honest.trust_in_vendor, tempted.trust_in_vendor, "belief trust, honest vs corner-cutting vendor")
+
+
+def test_belief_trust_replaces_the_adaptive_gains_and_losses():
+    a = run(*BELIEF, "client.trust_gain=0.2", "client.trust_loss_gaming=0.9", reps=4, seed=SEED).summary
+    b = run(*BELIEF, "client.trust_gain=0.0", "client.trust_loss_gaming=0.0", reps=4, seed=SEED).summary
+    np.testing.assert_array_equal(a.trust_in_vendor, b.trust_in_vendor)
+    adaptive = run("client.review_period=0", reps=4, seed=SEED).summary
+    assert not np.array_equal(adaptive.trust_in_vendor, b.trust_in_vendor)

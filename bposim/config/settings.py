@@ -58,6 +58,8 @@ def _cross_checks(cfg: Config, problems: list[str]) -> None:
     if c.vendor_selection not in ("tender", "random"):
         problems.append(
             f"client.vendor_selection = {c.vendor_selection!r} is not allowed: use tender or random")
+    if c.trust_model not in ("adaptive", "belief"):
+        problems.append(f"client.trust_model = {c.trust_model!r} is not allowed: use adaptive or belief")
     if cfg.record.relationships not in ("auto", "all", "none"):
         problems.append(
             f"record.relationships = {cfg.record.relationships!r} is not allowed: use auto, all or none")
