@@ -71,7 +71,7 @@ def test_clusters_md_commands_are_declared_scripts_and_extras():
             assert Path(words[0]).name in scripts, f"clusters.md: {words[0]} is not a declared script"
 
 
-@pytest.mark.parametrize("index", range(3))
+@pytest.mark.parametrize("index", range(3), ids=["joblib", "slurm", "ray"])
 def test_clusters_md_sweeps_parse_compose_and_name_real_launcher_fields(index):
     sweeps = [w for w in _commands(CLUSTERS.read_text(encoding="utf-8")) if Path(w[0]).name == "bposim-run"]
     assert len(sweeps) == 3, "clusters.md: one joblib, one SLURM and one Ray sweep"
