@@ -572,8 +572,11 @@ def main(argv=None) -> int:
 
     base = Path(tempfile.mkdtemp(prefix="bposim-mutation-"))
     running: dict[int, tuple] = {}
-    # Stopped (kill PID): end the children and remove the copies, as at a normal end.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # Stopped (kill PID): during the mutants, the score of those judged so far is printed;
+    # in any case the children end and the copies are removed, as at a normal end.
+    stopped: list[bool] = []
+    judging: list[bool] = []
+    signal.signal(signal.SIGTERM, lambda *_: stopped.append(True) if judging else sys.exit(143))
     try:
         # copies[0] stays unmutated (the parent loads its modules); each worker slot has its own.
         copies = [make_copy(args.ref, base / f"w{i}", args.tests_from) for i in range(max(args.jobs, 1) + 1)]
@@ -639,8 +642,9 @@ def main(argv=None) -> int:
         survivors, killed, todo, unrun, swapped = [], 0, list(mutants), [], 0
         free = list(range(max(args.jobs, 1)))
         start = time.monotonic()
-        while todo or running:
-            while todo and free:
+        judging.append(True)
+        while (todo or running) and not stopped:
+            while todo and free and not stopped:
                 m = todo.pop(0)
                 if not args.run_explained and explained(m, patterns):
                     # Argued equivalent in benchmarks/README.md (no test can kill it): like a
@@ -706,6 +710,10 @@ def main(argv=None) -> int:
 
         unexplained = [m for m in survivors if not explained(m, patterns)]
         total = len(mutants)
+        if stopped:
+            total = killed + len(survivors)
+            print(f"\nSTOPPED: {len(todo) + len(running)} of the {len(mutants)} mutants not judged; "
+                  f"the score below is over the {total} judged")
         print(f"\n{swapped} of the {total - len(unrun)} mutants run were swapped into the loaded modules, "
               f"the others imported afresh")
         print(f"mutation score: {killed}/{total} killed = {killed / max(total, 1):.1%} "
