@@ -167,3 +167,15 @@ def test_quality_weighted_volume_rate_is_the_expected_pay_per_unit_through_the_s
     sigma = 0.05
     expected = 2.0 * (1 + (s - 0.75)) * (1 - 0.2 * norm.cdf((0.5 - s) / sigma))
     assert qw.rates(1.0, s, sigma, SCALAR).volume == pytest.approx(expected, rel=2e-3)
+
+
+def test_the_sla_density_is_the_normal_density_at_the_threshold():
+    # The marginal incentive of an SLA cliff is the normal density of landing at the threshold.
+    from scipy.stats import norm
+
+    from bposim.ops import SCALAR
+    from bposim.schemes.sla import below_threshold
+    for x, noise in [(0.5, 0.05), (0.62, 0.1), (0.4, 0.2)]:
+        below, density = below_threshold(0.5, x, noise, SCALAR)
+        assert density == pytest.approx(norm.pdf(0.5, loc=x, scale=noise), rel=1e-12)
+        assert below == pytest.approx(norm.cdf(0.5, loc=x, scale=noise), abs=0.003)  # Polya's approximation
