@@ -477,6 +477,7 @@ class Selection:
     lines: dict[str, dict[int, set[str]]]   # repository-relative file -> line -> contexts
     tests: dict[str, dict]                   # node id -> {"seconds", "fixtures"}
     kills: dict[str, int] = field(default_factory=dict)  # node id -> mutants it killed so far
+    killer: dict[str, str] = field(default_factory=dict)  # mutant id -> the test that killed it before
 
     @classmethod
     def load(cls, copy: Path, coverage_file: Path) -> "Selection":
@@ -505,7 +506,8 @@ class Selection:
                 chosen |= {t for t, info in self.tests.items() if t.startswith(base) and name in info["fixtures"]}
         if not chosen:
             return None, False
-        return tuple(sorted(chosen, key=self.cost)), at_import
+        first = [t for t in [self.killer.get(mutant.id)] if t in chosen]  # what killed it last time
+        return tuple(first + sorted(chosen - set(first), key=self.cost)), at_import
 
     def cost(self, test: str) -> float:
         """Order of trial: the quickest tests first, and a test that killed mutants already in
@@ -564,6 +566,8 @@ def main(argv=None) -> int:
     ap.add_argument("--list", action="store_true", help="print the mutants and stop")
     ap.add_argument("--coverage-cache", type=Path, metavar="DIR",
                     help="keep the coverage pass in DIR, or reuse the one there (only while the tree is unchanged)")
+    ap.add_argument("--history", nargs="*", type=Path, default=(), metavar="LOG",
+                    help="the printed output of earlier runs: each mutant first meets the test that killed it there")
     ap.add_argument("--run-explained", action="store_true",
                     help="run the mutants benchmarks/README.md explains as equivalent too (default: not run)")
     ap.add_argument("--all-tests", action="store_true",
@@ -615,6 +619,13 @@ def main(argv=None) -> int:
             print(f"the unmutated tests do not pass (exit {status}): nothing to measure")
             return 2
         selection = None if args.all_tests else Selection.load(copies[0], cov)
+        if selection is not None:
+            for log in args.history:
+                # An earlier run's output: each mutant's killer first, each test's kills as a start.
+                for test, mutant in re.findall(r"\] killed by (\S+) \(.*?\): (.+)$", log.read_text(), re.M):
+                    if test in selection.tests:
+                        selection.killer[mutant] = test
+                        selection.kills[test] = selection.kills.get(test, 0) + 1
         if selection is not None and baseline < 1.0:
             baseline = selection.seconds(selection.tests)
         what = "" if selection is None else f" under coverage, {len(selection.tests)} tests"
