@@ -86,3 +86,12 @@ def honest_share(discount_factors, overrides=(), weeks: int = 1, replications: i
                   replications=replications)
         rows.append({"discount_factor": float(d), "honest_share": float(np.mean(out.gaming == 0.0))})
     return pd.DataFrame(rows)
+
+
+def relational_record(discount_factor: float, overrides=(), weeks: int = WEEKS, replications: int = 60, seed: int = 0):
+    """The relational scenario run over `weeks`: its relationship-weeks and the vendor's weekly
+    margins (replications x weeks), for Klein-Leffler with the threat carried out (#12 item 7b)."""
+    r = simulate(["scenario=relational", f"steps={weeks}", f"seed={seed}", "record.relationships=all",
+                  f"vendor.discount_factor={float(discount_factor)!r}", *overrides], replications=replications)
+    rel = r.relationships.sort_values(["replication", "step"])
+    return rel, rel.pivot(index="replication", columns="step", values="vendor_margin").to_numpy()

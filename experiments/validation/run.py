@@ -307,6 +307,35 @@ def relational(step):
             "step": step}
 
 
+def carried_out():
+    """Klein-Leffler with the threat carried out: the relational scenario's record over ten years."""
+    q, fee, ch, cl, vbar = SETS[0]
+    d_star = T.relational_threshold(q, fee, ch, cl, vbar)
+    rows = []
+    for d in (round(d_star - 0.15, 3), round(d_star - 0.05, 3), round(d_star + 0.02, 3), round(d_star + 0.1, 3)):
+        rel, shading = V.relational_record(d)
+        _, honest = V.relational_record(d, ["vendor.gaming_aversion=100"])
+        worked = rel.in_house.groupby(rel.replication).shift().fillna(0.0) == 0
+        value = shading @ d ** np.arange(shading.shape[1])
+        theory = (fee - cl) / (1 - d * (1 - q)) if d < d_star else (fee - ch) * (1 - d ** shading.shape[1]) / (1 - d)
+        sim, half = float(value.mean()), float(1.96 * value.std(ddof=1) / np.sqrt(value.size))
+        below = d < d_star
+        ok = ((rel.gaming[worked] == 1.0).all() and (rel.groupby("replication").detected_gaming.sum() > 0).all()
+              and shading.mean() < honest.mean()) if below else (
+              (rel.gaming == 0).all() and (rel.switches == 0).all() and np.allclose(shading, fee - ch))
+        rows.append([d, "shades" if below else "honest", f"{rel.gaming[worked].mean():.3f}",
+                     f"{rel.detected_gaming.sum() / REPLICATIONS_KL:.2f}", f"{rel.in_house.mean():.3f}",
+                     f"{shading.mean():.4f}", f"{honest.mean():.4f}", f"{sim:.4f} ± {half:.4f}", f"{theory:.4f}",
+                     check(ok and abs(sim - theory) <= max(half, 1e-9), f"Klein-Leffler carried out d={d}")])
+    return {"table": table(["d", "theory", "shading share of worked weeks", "detections per run",
+                            "share of weeks in-house", "margin per week", "honest twin's margin per week",
+                            "simulated discounted margin at d (95% CI)", "theory", "as theory"], rows),
+            "d_star": f"{d_star:.3f}", "reps": REPLICATIONS_KL}
+
+
+REPLICATIONS_KL = 60
+
+
 # --- 5. Participation pricing, and Baker beyond the unit box ------------------------------------
 
 PRICED = ["scheme.pricing=participation", "vendor.outside_option=1.0"]
@@ -556,6 +585,26 @@ first grid point above d\*.*
 Tolerance: exact: 0 at every grid point below d\*, 1 at every point above (points within 1e-6 of
 d\* would be skipped as knife edges).
 
+### 4b. The threat carried out (#12 item 7b)
+
+The share above is the vendor's choice in its first week. Over ten years of the relational
+scenario ({kb_reps} replications, the one vendor, termination at the review after a detection,
+the defaults `client.cool_off = 52` weeks and `client.vendor_selection = tender`), a terminated
+vendor is barred and, with no other vendor, the client does the work in-house: the theory's
+grim trigger is carried out in the simulation, not only believed. Each row is read from the
+simulated weeks. Below d\* = {kb_d_star} the vendor shades in every week it works, is found
+out, and spends most of the record shut out (its margin then 0 = vbar): its margin per week is
+far below an honest twin's (`vendor.gaming_aversion = 100`, the same seed), yet its margin
+discounted at its own d is what the theory gives for shading, (p − cL) / (1 − d (1 − q)), which
+beats honesty's (p − cH) / (1 − d): that is why it shades. Above d\* it stays honest all ten
+years, is never found out or replaced, and earns p − cH every week.
+
+{kb_table}
+
+Tolerance: shading in every worked week, a detection in every run and a lower margin per week
+than the honest twin below d\*; no shading, detection or switch and p − cH every week above;
+the theory's discounted value inside the simulated 95% interval (tests/validation/test_klein_leffler.py).
+
 ## 5. Participation pricing, and Baker beyond the unit box
 
 With `scheme.pricing=participation` (the model's default; the reduced theory scenarios run their
@@ -599,7 +648,7 @@ def main():
     start = time.time()
     parts = {"hm87": hm87(0.1 if quick else 0.05), "mt": multitask(0.1 if quick else 0.05),
              "bk": distortion(0.1 if quick else 0.05, 4 if quick else 10), "kl": relational(0.03 if quick else 0.01),
-             "pa": participation()}
+             "kb": carried_out(), "pa": participation()}
     seconds = time.time() - start
     verdict = ("every comparison is within its stated tolerance." if not FAILS else
                "outside tolerance: " + "; ".join(FAILS) + ".")
