@@ -116,10 +116,12 @@ def _drawn(fig) -> list[dict]:
                 if not cols:
                     continue
                 segments = cols[0].get_segments()
-                half = np.array([abs(seg[1][1] - seg[0][1]) / 2 for seg in segments])
+                # A point whose interval is undefined (one replication of a role, as an in-house
+                # client can be in a reduced run) draws an empty segment: no half-width.
+                half = np.array([abs(seg[1][1] - seg[0][1]) / 2 if len(seg) > 1 else np.nan for seg in segments])
                 # Without a marker line (fmt="none") the means are the bars' midpoints.
                 means = (np.asarray(line.get_ydata(), float) if line is not None
-                         else np.array([(seg[1][1] + seg[0][1]) / 2 for seg in segments]))
+                         else np.array([(seg[1][1] + seg[0][1]) / 2 if len(seg) > 1 else np.nan for seg in segments]))
                 bars.append((means, half))
         values = [np.asarray(line.get_ydata(), float) for line in ax.get_lines()]
         values += [np.asarray(col.get_offsets(), float).ravel() for col in ax.collections]
@@ -155,6 +157,8 @@ def test_plot_draws_the_numbers_of_its_table_from_the_reduced_run(study, runs, t
         for means, half in panel["bars"]:
             drawn = {(round(float(a), 9), round(float(b), 9)) for a, b in zip(means, half)
                      if np.isfinite(a) and np.isfinite(b)}
+            if not drawn and np.isnan(half).all():
+                continue  # only undefined intervals (a role seen once in the reduced run): nothing drawn
             assert drawn and any(drawn <= rows for rows in pairs.values()), \
                 f"{study}, panel {panel['title']!r}: error bars {sorted(drawn)[:4]} are no metric of the table"
             n_bars += 1
