@@ -8,6 +8,7 @@ is the contract's (and the lesson's one changed practice), not luck.
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from typing import Any
 
@@ -22,12 +23,22 @@ from .plots import RECENT_SWITCH
 
 
 
-@lru_cache(maxsize=512)
+_COMPOSING = threading.Lock()
+
+
 def contract_settings(overrides: tuple[tuple[str, Any], ...]) -> Settings:
     """The validated settings of a contract's overrides, composed once per server process:
     composing (Hydra, OmegaConf) takes ~40 ms a contract, and a room of 30 opening the page or
     picking the same lesson would compose the same settings 30 or 60 times. Settings are only
-    read by a model, so every model of the same overrides can share them."""
+    read by a model, so every model of the same overrides can share them. One composition at a
+    time: 30 sessions picking a new lesson at the same moment wait for the first one's instead
+    of all composing it (the work holds the interpreter's lock anyway)."""
+    with _COMPOSING:
+        return _composed(overrides)
+
+
+@lru_cache(maxsize=512)
+def _composed(overrides: tuple[tuple[str, Any], ...]) -> Settings:
     return settings_from(None, dict(overrides))
 
 

@@ -10,6 +10,8 @@ lesson tests (tests/app/test_lessons.py) run.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import pytest
 
@@ -345,3 +347,17 @@ def test_models_of_the_same_levers_share_their_settings_and_a_run_leaves_them_as
     for pane in ("A", "B"):
         assert_same_series(again.series(pane), first.series(pane), pane)
     np.testing.assert_array_equal(fresh.recorder.weekly(), first.contracts["A"].recorder.weekly())
+
+
+def test_sessions_building_the_same_new_contract_at_once_compose_it_once(monkeypatch):
+    from bposim.app import model as app_model
+    calls = []
+    real = app_model.settings_from
+    monkeypatch.setattr(app_model, "settings_from", lambda *a: calls.append(a) or real(*a))
+    levers = dict(DEFAULTS, scheme="hybrid", audit_rate=0.35)  # no other test builds these levers
+    threads = [threading.Thread(target=WorkshopModel, kwargs={**levers, "rng": SEED}) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(calls) == 1
