@@ -150,3 +150,19 @@ def test_numbers_are_formatted_for_people_in_tables_and_markdown(runs, tmp_path)
     assert not SCI.search(text), SCI.search(text)
     shown = wide(rep.scorecard).to_string()
     assert not SCI.search(shown) and re.search(r"\d,\d{3}", shown), shown
+
+
+def test_long_combination_names_go_in_a_legend_under_the_plot_which_keeps_its_size(runs):
+    import warnings
+
+    results, _, _ = runs
+    pick = results[results.scheme.isin(["per_volume", "fixed_fee"])]
+    swept = pd.concat([pick.assign(**{"client.audit_rate": a, "vendor.metric_gameability": g})
+                       for a in (0.05, 0.2) for g in (0.2, 0.8)], ignore_index=True)
+    rep_fig = build_report(swept).figures["two_party"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # constrained layout warns when the axes collapse
+        rep_fig.savefig(__import__("io").BytesIO(), format="png")
+    assert rep_fig.legends and rep_fig.axes[0].get_legend() is None
+    box = rep_fig.axes[0].get_position()
+    assert box.width > 0.7 and box.height * rep_fig.get_figheight() > 4, "the plot keeps its size"

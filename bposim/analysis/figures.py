@@ -345,7 +345,8 @@ def two_party(results: pd.DataFrame, by: str = "scheme", order=None, title: str 
             ax.axhline(0, color="#777777", lw=0.8)
         _thousands(ax.xaxis)
         _thousands(ax.yaxis)
-        _place_labels(fig, ax, {group_name(by, g): (means[g], col[g]) for g in groups})
+        if max(len(group_name(by, g)) for g in groups) <= LONG_LABEL:  # long names: the legend alone
+            _place_labels(fig, ax, {group_name(by, g): (means[g], col[g]) for g in groups})
         over = f"total over {weeks} weeks" if weeks else "total over the run"
         ax.set_xlabel(f"vendor margin: what the vendor keeps (MU, {over})")
         ax.set_ylabel(f"client net value: what the client keeps (MU, {over})")
@@ -353,7 +354,7 @@ def two_party(results: pd.DataFrame, by: str = "scheme", order=None, title: str 
                    for i, g in enumerate(groups)]
         handles += [Line2D([], [], color="#777777", marker="o", lw=0, ms=4, mfc="none", label="one replication"),
                     Line2D([], [], color="#444444", marker="o", lw=2, label="mean, bars: 95% CI")]
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+        _legend(fig, ax, handles)
     client_best = max(means, key=lambda g: means[g][1])
     vendor_best = max(means, key=lambda g: means[g][0])
     joint_best = max(means, key=lambda g: means[g][0] + means[g][1])
@@ -367,6 +368,22 @@ def two_party(results: pd.DataFrame, by: str = "scheme", order=None, title: str 
         text = (f"The client keeps {fmt(means[g][1])} MU and the vendor {fmt(means[g][0])} MU on average "
                 f"over the run.")
     return _finish(fig, title or "Who gets the surplus: client net value against vendor margin", text, caption)
+
+
+LONG_LABEL = 28  # characters: longer group names (combinations) go in a legend under the plot
+
+
+def _legend(fig: Figure, ax, handles: list, title: str | None = None) -> None:
+    """The legend beside the axis, or under the figure when the names are long (a combination of
+    several settings), so that the plot keeps its width."""
+    if max((len(h.get_label()) for h in handles), default=0) > LONG_LABEL:
+        wide = max(len(h.get_label()) for h in handles) > 2 * LONG_LABEL
+        rows = len(handles) if wide else math.ceil(len(handles) / 2)
+        w, h = fig.get_size_inches()
+        fig.set_size_inches(w, h + 0.22 * rows)  # room for the legend, the plot keeps its height
+        fig.legend(handles=handles, loc="outside lower center", ncols=1 if wide else 2, frameon=False, title=title)
+    else:
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title=title)
 
 
 def _thousands(axis) -> None:
@@ -396,7 +413,8 @@ def _place_labels(fig: Figure, ax, points: dict) -> None:
         chosen = None
         for dx, dy, ha, va in _OFFSETS:
             ann = ax.annotate(text, xy, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                              color=color, fontweight="bold", fontsize=10, zorder=6)
+                              color=_title_colour(color), fontweight="bold", fontsize=10, zorder=6)
+            ann.set_in_layout(False)
             box = ann.get_window_extent(renderer).expanded(1.05, 1.15)
             clash = any(box.overlaps(t) for t in taken) or any(
                 box.contains(*m) for m in markers if not np.allclose(m, ax.transData.transform(xy)))
@@ -409,6 +427,7 @@ def _place_labels(fig: Figure, ax, points: dict) -> None:
             chosen = ax.annotate(text, xy, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
                                  color=color, fontweight="bold", fontsize=10, zorder=6)
         chosen.set_bbox({"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
+        chosen.set_in_layout(False)  # a long name near the edge must not squeeze the plot away
         taken.append(chosen.get_window_extent(renderer).expanded(1.05, 1.15))
 
 
@@ -512,7 +531,7 @@ def response(results: pd.DataFrame, x: str, kpi: str = "client_net_value", by: s
         ax.set_ylabel(f"mean {name} ({kpi_unit(kpi, weeks)})")
         _thousands(ax.yaxis)
         if by:
-            ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title=by)
+            _legend(fig, ax, ax.get_legend_handles_labels()[0], title=by)
     best_fn = max if KPIS.get(kpi, True) else min
     cells = [(g, v, means[g][v]) for g in groups for v in xs if not math.isnan(means[g][v])]
     top = best_fn(cells, key=lambda c: c[2])
