@@ -121,7 +121,22 @@ def execute(nb, timeout: int = 600):
     with tempfile.TemporaryDirectory(prefix="bposim-tutorial-") as folder:
         nbclient.NotebookClient(nb, timeout=timeout, kernel_name="python3", record_timing=False,
                                 resources={"metadata": {"path": folder}}).execute()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
     return nb
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Consecutive printed chunks of one stream as one output: the kernel sends a cell's prints in
+    chunks whose boundaries depend on timing, which would make every refresh differ."""
+    out = []
+    for o in outputs:
+        if out and o.output_type == "stream" and out[-1].output_type == "stream" and out[-1].name == o.name:
+            out[-1].text += o.text
+        else:
+            out.append(o)
+    return out
 
 
 def main(argv=None) -> int:
