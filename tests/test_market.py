@@ -227,3 +227,27 @@ def test_belief_trust_replaces_the_adaptive_gains_and_losses():
     np.testing.assert_array_equal(a.trust_in_vendor, b.trust_in_vendor)
     adaptive = run("client.review_period=0", reps=4, seed=SEED).summary
     assert not np.array_equal(adaptive.trust_in_vendor, b.trust_in_vendor)
+
+
+def test_each_type_moves_what_it_should():
+    # Vendors drawn at heterogeneity 1, picked at random: per replication, relationship-weeks with
+    # the more able half of vendors deliver higher quality, and those with the higher-integrity half
+    # cut fewer corners (per_volume pay, where corners are worth cutting).
+    model = bposim.BPOModel(bposim.compose([*MARKET, "scheme=per_volume", "client.vendor_selection=random",
+                                            f"seed={SEED}"]), replications=REPS, collect=False, engine="array")
+    sums = {k: np.zeros((REPS, 2)) for k in ("quality", "gaming")}
+    counts = {k: np.zeros((REPS, 2)) for k in sums}
+    for _ in range(model.n_steps):
+        model.advance_week()
+        st = model.state
+        served = st.in_house == 0
+        for key, trait, value in (("quality", st.vendor_ability, st.true_quality), ("gaming", st.vendor_integrity, st.gaming)):
+            high = trait > 0.5 * (trait.max(axis=1, keepdims=True) + trait.min(axis=1, keepdims=True))
+            for half, mask in enumerate((~high & served, high & served)):
+                sums[key][:, half] += np.where(mask, value, 0.0).sum(axis=1)
+                counts[key][:, half] += mask.sum(axis=1)
+    mean = {k: sums[k] / np.maximum(counts[k], 1) for k in sums}
+    both = (counts["quality"] > 0).all(axis=1) & (counts["gaming"] > 0).all(axis=1)
+    assert both.sum() >= 15
+    assert_greater(mean["quality"][both, 1], mean["quality"][both, 0], "true quality, abler vs less able vendors")
+    assert_greater(mean["gaming"][both, 0], mean["gaming"][both, 1], "gaming, lower vs higher integrity vendors")
