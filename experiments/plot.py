@@ -465,6 +465,10 @@ def pressure_shock(sweep_dir, out, after: int = 26):
     ended = (later["switches"].sum() > 0).astype(float).rename("ended")
     value = (later["client_net_value"].sum() / 1e3).rename("cnv_k")
     per = during.join(trust).join(ended).join(value).join(role).reset_index()
+    # A client doing the work itself at the shock's start (a tender found no eligible vendor) has
+    # no vendor whose capacity the shock could split: it is not a relationship under pressure.
+    outsourced = at["vendor_id"] < at.index.get_level_values(v_key)
+    per = per[per.set_index(keys).index.isin(at.index[outsourced])]
     metrics = ["attention", "breaks_missed", "escalations", "trust_in_vendor", "trust_in_client", "ended", "cnv_k"]
     # Shock effect: surge minus none, paired on replication and relationship (same random streams,
     # identical histories up to the shock).
