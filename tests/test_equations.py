@@ -337,3 +337,57 @@ def test_a_noiseless_quality_score_is_read_through_the_noise_floor():
     np.testing.assert_allclose(rates[0.0], rates[0.01], rtol=1e-12)
     np.testing.assert_allclose(rates[0.005], rates[0.01], rtol=1e-12)
     assert not np.allclose(rates[0.012], rates[0.01], rtol=1e-6), "above the floor the noise is read as it is"
+
+
+def test_audits_keep_the_vendors_record_of_audits_findings_and_audited_quality():
+    # What a vendor's record shows other clients (tenders read it): how often it was audited, how
+    # often corner-cutting was found, and the true quality the audits saw, summed over weeks.
+    from bposim.dynamics.audits import audit
+    p = settings_from(["client.audit_rate=0.5"])
+    st = scalar_state(p, gaming=0.5, true_quality=0.8, seen_audits=0.0, seen_detected=0.0, seen_quality=0.0)
+    for u in ([0.0, 0.0], [0.0, 0.9], [1.0, 0.0]):  # audited and found, audited clean, not audited
+        audit(st, p, u, SCALAR)
+    assert (st.seen_audits, st.seen_detected) == (2.0, 1.0)
+    assert st.seen_quality == pytest.approx(2 * 0.8, rel=1e-12)
+
+
+def test_the_risk_premium_is_in_money_for_the_contracts_size_or_per_unit_of_demand():
+    from bposim.dynamics.decisions import pay_risk_premium
+    premiums = {}
+    for money in ("true", "false"):
+        p = settings_from([f"vendor.risk_in_money={money}", "vendor.risk_aversion=0.02", "market.volume_noise=0.2"])
+        st = scalar_state(p, verification=0.0)
+        premiums[money] = pay_risk_premium(st, p, 0.5, 0.0, 0.0, 0.0)
+    assert premiums["false"] == pytest.approx(0.5 * 0.02 * (0.5 * 0.2) ** 2, rel=1e-12)  # (r/2) Var
+    assert premiums["true"] == pytest.approx(100.0 * premiums["false"], rel=1e-12)  # base 100: r on pay in MU
+
+
+def test_quality_effort_stops_where_quality_reaches_its_ceiling():
+    from bposim.dynamics.decisions import best_response, quality_productivity
+    p = settings_from(["scheme=per_volume", "vendor.intrinsic_quality=10.0", "vendor.base_quality=0.3"])
+    st = scalar_state(p, demand=100.0, attention=1.0, audit_belief=0.0, engagement=0.5, vendor_ability=1.25)
+    t_qual = best_response(st, p, SCALAR)[1]
+    assert p.vendor.base_quality + quality_productivity(st, p) * t_qual == pytest.approx(p.market.quality_ceiling, rel=1e-12)
+
+
+def test_volume_effort_follows_the_weeks_demand():
+    # Pay per unit delivered: with demand 1.5 times the baseline each unit of effort delivers 1.5
+    # times as much, so the marginal pay of effort, and the effort (no cross-cost), are 1.5 times.
+    from bposim.dynamics.decisions import best_response
+    p = settings_from(["scheme=per_volume", "scheme.price=0.5", "vendor.cost_substitution=0.0",
+                       "vendor.intrinsic_volume=0.0", "vendor.max_throughput=10.0"])
+    efforts = [best_response(scalar_state(p, demand=demand, attention=1.0, audit_belief=0.0, engagement=0.5),
+                             p, SCALAR)[0] for demand in (100.0, 150.0)]
+    assert 0.0 < efforts[0] and efforts[1] == pytest.approx(1.5 * efforts[0], rel=1e-9)
+
+
+def test_a_periods_risk_is_the_sum_of_its_weekly_premiums():
+    from bposim.dynamics.decisions import decide
+    p = settings_from(["vendor.risk_aversion=0.02", "market.volume_noise=0.2"])
+    st = scalar_state(p, demand=100.0, attention=1.0, audit_belief=0.1, engagement=0.5,
+                      effort_volume=0.5, effort_quality=0.5, gaming=0.0)
+    total = 0.0
+    for _ in range(3):
+        decide(st, p, [0.0, 0.0, 0.0], SCALAR)
+        total += st.risk_premium
+    assert st.risk_premium > 0.0 and st.period_risk == pytest.approx(total, rel=1e-12)
