@@ -108,7 +108,8 @@ def end_of_term(st, p, u, n_vendors, ops):
     st.switches = st.switches + switch
     cost = switch * c.switching_cost
     st.switch_cost = st.switch_cost + cost
-    switch_vendor(st, p, switch, u[1], n_vendors, ops)
+    if not ops.all(ops.not_(switch)):  # most weeks no term ends: the restart would change nothing
+        switch_vendor(st, p, switch, u[1], n_vendors, ops)
     return cost
 
 
