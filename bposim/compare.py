@@ -48,8 +48,7 @@ from .analysis.report import build_report
 from .analysis.robustness import skipped_section
 from .analysis.tables import CONFIGURATION, breakdown, factors, part_text
 from .config import ConfigError, validate
-from .config import compose
-from .config.load import compose_schemes
+from .config import compose, compose_schemes
 from .config.safety import check_overrides, probe_writable
 from .entry import guarded
 from .io import UnreadableResults, read_parquet, read_yaml

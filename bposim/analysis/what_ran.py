@@ -4,21 +4,28 @@ from what `bposim-compare` runs by default."""
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
-from ..config import compose_unvalidated, describe, validate
+from ..config import compose_schemes, describe, validate
 from .formats import value_text
 from .sections import Setup
 
 SKIPPED = {"scheme", "label", "replications"}  # named elsewhere (the compared schemes, the runs)
 
 
-@lru_cache(maxsize=32)
-def _default_values(scheme: str) -> dict[str, Any]:
-    s = validate(compose_unvalidated([f"scheme={scheme}"]))
-    rows = describe(s.config) + describe(s.scheme.params, "scheme")
-    return {r["name"]: r["value"] for r in rows} | {"scheme.pricing": s.scheme.pricing}
+_DEFAULTS: dict[str, dict[str, Any]] = {}  # scheme name -> its default values, composed once per process
+
+
+def _default_values(schemes: list[str]) -> dict[str, dict[str, Any]]:
+    """Each scheme's default values; the ones not seen yet from one composition (compose_schemes),
+    not one whole Hydra composition each (that was most of a report's set-up time)."""
+    missing = [name for name in dict.fromkeys(schemes) if name not in _DEFAULTS]
+    if missing:
+        for name, cfg in compose_schemes(missing).items():
+            s = validate(cfg)
+            rows = describe(s.config) + describe(s.scheme.params, "scheme")
+            _DEFAULTS[name] = {r["name"]: r["value"] for r in rows} | {"scheme.pricing": s.scheme.pricing}
+    return {name: _DEFAULTS[name] for name in schemes}
 
 
 def _values(s) -> tuple[dict[str, Any], dict[str, str]]:
@@ -33,10 +40,11 @@ def changed_settings(settings: list) -> list[str]:
     changed: dict[str, list] = {}
     defaults: dict[str, Any] = {}
     meaning: dict[str, str] = {}
+    base_of = _default_values([s.scheme.name for s in settings])
     for s in settings:
         values, means = _values(s)
         meaning.update(means)
-        base = _default_values(s.scheme.name)
+        base = base_of[s.scheme.name]
         for name, value in values.items():
             if name in base and value != base[name]:
                 changed.setdefault(name, [])

@@ -10,7 +10,7 @@
 Everything else in bposim imports configuration names from this package, never from its modules.
 """
 
-from .load import (CONFIG_MODULE, GROUPS, compose, compose_unvalidated, full_composition,
+from .load import (CONFIG_MODULE, GROUPS, compose, compose_schemes, compose_unvalidated, full_composition,
                    keyword_overrides, replications_keyword, seed_keyword, settings_from)
 from .params import ConfigError, check_fields, default_of, describe, in_range, param
 from .schema import (ClientConfig, Config, MarketConfig, RecordConfig, ReportConfig, ShockConfig, VendorConfig,
@@ -18,7 +18,7 @@ from .schema import (ClientConfig, Config, MarketConfig, RecordConfig, ReportCon
 from .settings import Settings, as_dictconfig, to_config, validate, without_hydra
 
 __all__ = [
-    "CONFIG_MODULE", "GROUPS", "ClientConfig", "Config", "ConfigError", "MarketConfig", "RecordConfig", "ReportConfig",
+    "compose_schemes", "CONFIG_MODULE", "GROUPS", "ClientConfig", "Config", "ConfigError", "MarketConfig", "RecordConfig", "ReportConfig",
     "Settings", "ShockConfig", "VendorConfig", "as_dictconfig", "check_fields", "compose",
     "compose_unvalidated", "default_of", "describe", "full_composition", "in_range", "keyword_overrides",
     "param", "register_configs", "register_scheme_config", "replications_keyword", "seed_keyword",
