@@ -201,13 +201,17 @@ def test_a_bigger_client_pulls_the_vendors_attention():
 
 # --- contract reviews (dynamics/reviews.py) --------------------------------------------------------
 
+# A gameable quality-weighted contract whose vendor drifts toward corner-cutting, rarely audited,
+# under reviews that can only re-weight pay (and boost audits): each review test switches one more off.
+DRIFTING_UNDER_REWEIGHTING = ("scheme=quality_weighted", "vendor.metric_gameability=1.0", "vendor.gaming_drift=0.05",
+                              "client.audit_rate=0.05", "client.review_warn=false", "client.review_terminate=false",
+                              "client.review_reprice=false")
+
 
 def test_reweighting_alone_curbs_drifting_corner_cutting():
     # Reviews that only re-weight pay toward audited quality: no warning, termination or
     # re-pricing, and no audit boost (audit_boost_step 1), which on its own would deter gaming.
-    drifting = ("scheme=quality_weighted", "vendor.metric_gameability=1.0", "vendor.gaming_drift=0.05",
-                "client.audit_rate=0.05", "client.review_warn=false", "client.review_terminate=false",
-                "client.review_reprice=false", "client.audit_boost_step=1")
+    drifting = (*DRIFTING_UNDER_REWEIGHTING, "client.audit_boost_step=1")
     reviewed = summ(*drifting, "client.review_period=13")
     unreviewed = summ(*drifting, "client.review_period=0")
     # Sizes when written: gaming 0.41 lower, quality gap 0.17 lower, true quality 0.16 higher.
@@ -234,9 +238,7 @@ def test_unchecked_drift_wears_the_aversion_away_but_no_further():
 def test_reviews_that_find_misalignment_audit_more():
     # Only the audit boost differs: reviews that find the score drifting from the truth multiply
     # the audit rate by audit_boost_step (1 switches the boost off).
-    drifting = ("scheme=quality_weighted", "vendor.metric_gameability=1.0", "vendor.gaming_drift=0.05",
-                "client.audit_rate=0.05", "client.review_warn=false", "client.review_terminate=false",
-                "client.review_reprice=false", "client.review_period=13")
+    drifting = (*DRIFTING_UNDER_REWEIGHTING, "client.review_period=13")
     boosted = rels(*drifting, "client.audit_boost_step=1.5")
     flat = rels(*drifting, "client.audit_boost_step=1")
     later = [f[f.step > 52] for f in (boosted, flat)]
