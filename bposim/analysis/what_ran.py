@@ -22,9 +22,7 @@ def _default_values(schemes: list[str]) -> dict[str, dict[str, Any]]:
     missing = [name for name in dict.fromkeys(schemes) if name not in _DEFAULTS]
     if missing:
         for name, cfg in compose_schemes(missing).items():
-            s = validate(cfg)
-            rows = describe(s.config) + describe(s.scheme.params, "scheme")
-            _DEFAULTS[name] = {r["name"]: r["value"] for r in rows} | {"scheme.pricing": s.scheme.pricing}
+            _DEFAULTS[name] = _values(validate(cfg))[0]
     return {name: _DEFAULTS[name] for name in schemes}
 
 
