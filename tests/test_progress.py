@@ -3,7 +3,7 @@ when not on a terminal."""
 
 from __future__ import annotations
 
-import time
+from polling import until
 
 import bposim
 from bposim.progress import SweepProgress
@@ -29,16 +29,9 @@ def test_sweep_progress_counts_finished_jobs_and_runs(tmp_path, capsys):
     count = bar.count
     bar.count = lambda: polls.append(1) or count()  # the watching thread's polls, counted
 
-    def until(done, seconds=30.0):
-        # The bar polls the folder on its own thread: wait until `done` (a loaded machine may take
-        # a while), but never past a deadline.
-        deadline = time.monotonic() + seconds
-        while not done() and time.monotonic() < deadline:
-            time.sleep(0.01)
-
     (tmp_path / "job0" / "summary.parquet").write_text("x")
     (tmp_path / "job2" / "summary.parquet").write_text("x")
-    until(lambda: bar.bar.n >= 2)
+    until(lambda: bar.bar.n >= 2)  # the bar polls the folder on its own thread
     assert bar.bar.n == 2
     seen = len(polls)
     until(lambda: len(polls) >= seen + 3)  # three more polls: a third job must not be counted out of nowhere

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from polling import until
 
 from bposim.sweep import sweep_name
+from bposim.sweep.naming import job_dir
 
 EXE = shutil.which("bposim-run", path=str(Path(sys.executable).parent)) or "bposim-run"
 SMALL = ["steps=26", "replications=3", "market.n_clients=2"]
@@ -61,27 +62,35 @@ def test_hydras_own_messages_come_through(tmp_path):
 
 @pytest.mark.slow
 def test_an_interrupted_sweep_resumes_to_the_same_result(tmp_path):
-    args = ["seed=1,2,3,4,5,6,7,8", "replications=20", "steps=156"]
+    args = ["seed=1,2,3,4,5,6,7,8", "replications=4", "steps=26"]
     folder = tmp_path / "multirun" / sweep_name(args)
-    proc = subprocess.Popen([EXE, "-m", *args], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
-    while time.time() < deadline and len(list(folder.glob("*/summary.parquet"))) < 2:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    done_before = len(list(folder.glob("*/summary.parquet")))
-    assert 2 <= done_before < 8, "the kill must land part-way through the sweep"
+    # The kill lands at a known point, not in a timing window: the third job's first file
+    # (Hydra's .hydra/config.yaml) is a FIFO, so that job blocks opening it until killed, after
+    # exactly two finished jobs (the basic launcher runs jobs one at a time, in sweep order).
+    held = folder / job_dir("replications=4,seed=3,steps=26") / ".hydra" / "config.yaml"
+    held.parent.mkdir(parents=True)
+    os.mkfifo(held)
+    proc = subprocess.Popen([EXE, "-m", *args], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        finished = until(lambda: len(list(folder.glob("*/summary.parquet"))) >= 2 or proc.poll() is not None, 300)
+        assert finished and proc.poll() is None, f"the sweep ended before its held job: {proc.returncode}"
+    finally:
+        proc.kill()
+        proc.communicate()
+    done = sorted(p.parent.name for p in folder.glob("*/summary.parquet"))
+    assert done == [job_dir(f"replications=4,seed={s},steps=26") for s in (1, 2)], done
     assert not (folder / "sweep_summary.parquet").exists()
+    held.unlink()
 
     rerun = sweep(args, tmp_path)
     assert rerun.returncode == 0, rerun.stderr
-    assert rerun.stdout.count("already done, skipped") == done_before
+    assert rerun.stdout.count("already done, skipped") == 2
     assert len(list(folder.glob("*/summary.parquet"))) == 8
 
     fresh = sweep([*args, f"hydra.sweep.dir={tmp_path / 'fresh'}"], tmp_path)
     assert fresh.returncode == 0, fresh.stderr
     resumed, uninterrupted = table(folder), table(tmp_path / "fresh")
-    assert len(resumed) == 8 * 20
+    assert len(resumed) == 8 * 4
     pd.testing.assert_frame_equal(resumed, uninterrupted)
 
 
