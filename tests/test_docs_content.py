@@ -1,8 +1,10 @@
 """docs/clusters.md, docs/validation.md and the figures the docs show, checked by content.
 
 clusters.md: every command is one a reader can run: a declared script with overrides that parse,
-pass bposim's checks and compose (the launcher's fields exist in its config, where the launcher's
-plugin is installed), or an install of a declared extra. validation.md: it is what
+pass bposim's checks and compose (each hydra.launcher field it or the prose sets exists in the
+launcher's config; Ray's checked against a stand-in of the plugin's config where the ray extra
+is missing, and the stand-in against the plugin where it is installed), or an install of a
+declared extra; without Ray the documented Ray commands stop with one line naming that extra. validation.md: it is what
 experiments/validation/run.py's TEMPLATE renders (a stale page, or one edited by hand, does not
 match), its verdict is a pass, and its effort tables, regenerated with the generator's own
 helpers at their (deterministic) reduced size, give the same numbers. Figures: every figure a doc
@@ -13,14 +15,18 @@ from __future__ import annotations
 import importlib.util
 import re
 import shlex
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from hydra import compose as hydra_compose
 from hydra import initialize_config_module
 from hydra.core.global_hydra import GlobalHydra
+from omegaconf import OmegaConf
 
 from bposim import theory as T
 from bposim.config.safety import check_overrides
@@ -71,11 +77,48 @@ def test_clusters_md_commands_are_declared_scripts_and_extras():
             assert Path(words[0]).name in scripts, f"clusters.md: {words[0]} is not a declared script"
 
 
-@pytest.mark.parametrize("index", range(3), ids=["joblib", "slurm", "ray"])
-def test_clusters_md_sweeps_parse_compose_and_name_real_launcher_fields(index):
+# hydra-ray-launcher's launcher config (its RayLauncherConf: ray.init and ray.remote are ray.init's
+# and ray.remote's keyword arguments). It stands in for the plugin where the ray extra is not
+# installed, so the documented Ray fields are checked there too; where the plugin is installed,
+# test_the_ray_launcher_stand_in_is_the_plugins_config checks it against the real one.
+RAY_LAUNCHER = {"_target_": "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher",
+                "ray": {"init": {"address": None}, "remote": {}}}
+
+
+@pytest.fixture(scope="module")
+def launchers(tmp_path_factory) -> list[str]:
+    """Hydra search-path overrides that add the Ray stand-in where the plugin is missing."""
+    if importlib.util.find_spec(_plugin("ray")) is not None:
+        return []
+    folder = tmp_path_factory.mktemp("launchers")
+    (folder / "hydra" / "launcher").mkdir(parents=True)
+    (folder / "hydra" / "launcher" / "ray.yaml").write_text(yaml.safe_dump(RAY_LAUNCHER))
+    return [f"hydra.searchpath=[file://{folder}]"]
+
+
+def _sweeps() -> list[list[str]]:
     sweeps = [w for w in _commands(CLUSTERS.read_text(encoding="utf-8")) if Path(w[0]).name == "bposim-run"]
     assert len(sweeps) == 3, "clusters.md: one joblib, one SLURM and one Ray sweep"
-    words = sweeps[index]
+    return sweeps
+
+
+def _launcher_settings(launcher: str) -> list[str]:
+    """The hydra.launcher settings clusters.md names in prose (`hydra.launcher.x=v` or a bare
+    `hydra.launcher.x`) in the section whose sweep uses `launcher`; elided ones (`...`) left out."""
+    text = CLUSTERS.read_text(encoding="utf-8")
+    for section in re.split(r"^## ", text, flags=re.M):
+        if f"hydra/launcher={launcher} " in section.replace("\\\n", " "):
+            return [c for c in re.findall(r"`(\+?hydra\.launcher\.[^`\s]+)`", section) if "..." not in c]
+    raise AssertionError(f"clusters.md: no section runs a sweep on hydra/launcher={launcher}")
+
+
+@pytest.mark.parametrize("index", range(3), ids=["joblib", "slurm", "ray"])
+def test_clusters_md_sweeps_parse_compose_and_name_real_launcher_fields(index, launchers):
+    """Each documented sweep's overrides pass bposim-run's door and compose job by job, and every
+    hydra.launcher field the command or the prose around it sets is one the launcher's config has
+    (Hydra lets `+` add any key, so the key's parent must be in the default config) and composes
+    to the value given. Ray's fields are checked against RAY_LAUNCHER without the ray extra."""
+    words = _sweeps()[index]
     assert words[1] == "-m", f"clusters.md: {words} is not a sweep"
     overrides = words[2:]
     check_overrides(overrides)  # parses, and bposim-run's door would let it through
@@ -83,18 +126,58 @@ def test_clusters_md_sweeps_parse_compose_and_name_real_launcher_fields(index):
     task = [o for o in overrides if o not in hydra_part]
     assert validate_sweep(task) >= 1  # every job composes and validates
     launcher = next(o.partition("=")[2] for o in hydra_part if o.startswith("hydra/launcher="))
-    if importlib.util.find_spec(_plugin(launcher)) is None:
+    if launcher != "ray" and importlib.util.find_spec(_plugin(launcher)) is None:
         pytest.skip(f"the {launcher} launcher's plugin is not installed (its extra)")
-    # Each hydra.launcher field the command sets exists in the launcher's config (Hydra refuses an
-    # unknown one: composing with every override is the check).
-    cfg = _launcher_config(launcher, [o for o in hydra_part if not o.startswith("hydra.sweep.")])
-    for o in hydra_part:
+    choice = [*launchers, f"hydra/launcher={launcher}"]
+    default = OmegaConf.to_container(_launcher_config(launcher, choice))
+    settings = [o for o in hydra_part if o.lstrip("+").startswith("hydra.launcher.")] + _launcher_settings(launcher)
+    assert settings, f"clusters.md sets no hydra.launcher field for {launcher}"
+    for o in settings:
         key, _, value = o.lstrip("+").partition("=")
-        if key.startswith("hydra.launcher."):
-            node = cfg
-            for part in key.split(".")[2:]:
-                node = node[part]
-            assert str(node) == value, f"clusters.md: {key} composes to {node!r}, not {value!r}"
+        *parents, leaf = key.split(".")[2:]
+        node = default
+        for part in parents:
+            assert isinstance(node, dict) and part in node, f"clusters.md: {key}: the {launcher} launcher has no {part!r}"
+            node = node[part]
+        assert isinstance(node, dict) and (leaf in node or o.startswith("+") or not value), \
+            f"clusters.md: {o}: the {launcher} launcher has no {leaf!r} (a free-form dict takes it with '+')"
+        if not value:
+            assert leaf in node, f"clusters.md: {key}: the {launcher} launcher has no {leaf!r}"
+            continue
+        composed = _launcher_config(launcher, [*choice, o])  # Hydra refuses what cannot be set so
+        for part in key.split(".")[2:]:
+            composed = composed[part]
+        assert str(composed) == value, f"clusters.md: {key} composes to {composed!r}, not {value!r}"
+
+
+def test_the_ray_launcher_stand_in_is_the_plugins_config():
+    pytest.importorskip(_plugin("ray"), reason="the ray extra (pip install bposim[ray]) is not installed here")
+    assert OmegaConf.to_container(_launcher_config("ray", ["hydra/launcher=ray"])) == RAY_LAUNCHER
+
+
+def test_clusters_md_ray_commands_without_ray_stop_with_one_line_naming_the_extra(tmp_path):
+    """Without the ray extra, the documented Ray sweep and design stop before anything runs, with
+    bposim's one line (exit status 2, no traceback) that names only the missing extra, the one
+    clusters.md installs: every other part of each command is valid."""
+    if importlib.util.find_spec("ray") is not None or importlib.util.find_spec(_plugin("ray")) is not None:
+        pytest.skip("Ray is installed here: the documented commands would reach for a cluster")
+    commands = _commands(CLUSTERS.read_text(encoding="utf-8"))
+    install = next(w for w in commands if w[:2] == ["pip", "install"] and "ray" in w[2])
+    rays = [w for w in commands if "hydra/launcher=ray" in w or "explore.backend=ray" in w]
+    assert len(rays) == 2, "clusters.md: one Ray sweep and one Ray design"
+    bin_dir = Path(sys.executable).parent
+    for words in rays:
+        args = [f"hydra.sweep.dir={tmp_path / 'sweep'}" if w.startswith("hydra.sweep.dir=") else w for w in words[1:]]
+        if "--out" in args:
+            args[args.index("--out") + 1] = str(tmp_path / "design")
+        done = subprocess.run([str(bin_dir / Path(words[0]).name), *args], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=300)
+        lines = done.stderr.strip().splitlines()
+        assert done.returncode == 2 and len(lines) == 1 and "Traceback" not in done.stderr, done.stderr[-2000:]
+        assert lines[0].startswith(f"{Path(words[0]).name}: ") or lines[0].startswith("bposim: "), lines
+        assert "; " not in lines[0], f"clusters.md: {words}: more is wrong than the missing extra: {lines[0]}"
+        assert lines[0].endswith(f'pip install "{install[2]}"'), lines[0]
+        assert not (tmp_path / "sweep").exists() and not (tmp_path / "design").exists()
 
 
 def test_clusters_md_explore_commands_name_a_design_and_valid_backend_settings():

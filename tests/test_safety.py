@@ -229,6 +229,14 @@ def test_a_hydra_group_option_that_does_not_exist_is_named(capsys):
         door("hydra/launcher=nope")
 
 
+def test_an_allowed_launcher_whose_extra_is_not_installed_is_named_with_the_install():
+    installed = lambda group: ["basic", "joblib"] if group == "hydra/launcher" else []  # noqa: E731
+    for launcher, extra in (("ray", "ray"), ("submitit_slurm", "slurm")):
+        with pytest.raises(ConfigError, match=rf"- hydra/launcher = '{launcher}' needs hydra-\w+-launcher, which is "
+                                              rf"not installed: pip install \"bposim\[{extra}\]\"$"):
+            check_overrides([f"hydra/launcher={launcher}"], installed)
+
+
 def test_the_seeds_upper_bound_is_exact():
     assert bposim.compose(["seed=18446744073709551615"]).seed == 2 ** 64 - 1
     with pytest.raises(ConfigError, match="seed = 18446744073709551616 is out of range"):

@@ -51,6 +51,12 @@ LAUNCHERS = frozenset({
     "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher",
     "hydra_plugins.hydra_ray_launcher.ray_aws_launcher.RayAWSLauncher",
 })
+# Launchers on the allowlist whose plugin comes with an optional extra (pyproject.toml): a
+# launcher missing for that reason is named with what to install, not as an unknown option.
+LAUNCHER_EXTRAS = {
+    "ray": ("hydra-ray-launcher", "ray"), "ray_aws": ("hydra-ray-launcher", "ray"),
+    "submitit_local": ("hydra-submitit-launcher", "slurm"), "submitit_slurm": ("hydra-submitit-launcher", "slurm"),
+}
 # Python's own handlers that write to a stream or to a file in the run's folder; formatters and
 # filters. No network handlers (socket, SMTP, HTTP, syslog).
 LOGGING = frozenset({
@@ -369,7 +375,12 @@ def _group_problems(o: Any, group_options: Callable[[str], list[str]]) -> list[s
         return [] if group in tops else [f"{group} is not a bposim setting or config group: allowed "
                                          f"{', '.join(tops)}"]
     bad = [v for v in values if not isinstance(v, str) or v not in options]
-    return [f"{group} = {bad[0]!r} is not a known option: allowed {', '.join(sorted(options))}"] if bad else []
+    if not bad:
+        return []
+    if group == "hydra/launcher" and bad[0] in LAUNCHER_EXTRAS:
+        plugin, extra = LAUNCHER_EXTRAS[bad[0]]
+        return [f"{group} = {bad[0]!r} needs {plugin}, which is not installed: pip install \"bposim[{extra}]\""]
+    return [f"{group} = {bad[0]!r} is not a known option: allowed {', '.join(sorted(options))}"]
 
 
 def _search_path_problems(o: Any) -> list[str]:
