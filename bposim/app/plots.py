@@ -12,15 +12,11 @@ from __future__ import annotations
 from html import escape
 
 import numpy as np
-from matplotlib import colormaps
 from matplotlib.colors import to_hex
 
 from ..metrics import ALL
+from .palette import GAMING_COLOUR, LINE_COLOURS, SHOCK_SHADE, SWITCH_COLOUR, TRUST_COLOURS
 
-TRUST_COLOURS = colormaps["RdYlGn"]
-GAMING_COLOUR = "#c0392b"
-SWITCH_COLOUR = "#e67e22"
-LINE_COLOURS = ("#1f5fa8", "#d35400")  # first and second series of a panel (solid, dashed)
 RECENT_SWITCH = 13  # weeks a switch stays marked in the network view
 SHOCK_WEEKS = (52, 60)  # the pressure shock's weeks (53-60), shaded when the shock is on
 
@@ -62,7 +58,7 @@ _TRUST_HEX = tuple(to_hex(TRUST_COLOURS(k)) for k in range(TRUST_COLOURS.N))
 
 
 def colour(value: float) -> str:
-    """Trust on the network's colour key (red low, green high)."""
+    """Trust on the network's colour key (viridis: dark purple low, yellow-green high)."""
     return _TRUST_HEX[min(int(float(np.clip(value, 0.0, 1.0)) * TRUST_COLOURS.N), TRUST_COLOURS.N - 1)]
 
 
@@ -113,6 +109,12 @@ def ticks(low: float, high: float) -> list[float]:
     return sorted(values)
 
 
+def axis_title(text: str) -> str:
+    """A y-axis title whose parts ("per week", "4-wk avg") wrap as wholes where the chart is short."""
+    parts = text.split(", ")
+    return " ".join(f"<span>{escape(part)}{',' if k < len(parts) - 1 else ''}</span>" for k, part in enumerate(parts))
+
+
 def chart_html(title: str, lines: list[tuple[str, str, bool, np.ndarray]], ylim: tuple[float, float],
                ytitle: str, weeks: int, shock: bool) -> str:
     """One panel: title, legend, y ticks and title, the lines, the week axis."""
@@ -123,7 +125,7 @@ def chart_html(title: str, lines: list[tuple[str, str, bool, np.ndarray]], ylim:
     svg = [f'<svg class="bp-svg" viewBox="0 0 {weeks} {Y_SCALE}" preserveAspectRatio="none" aria-hidden="true">']
     if shock:
         svg.append(f'<rect x="{SHOCK_WEEKS[0]}" y="0" width="{SHOCK_WEEKS[1] - SHOCK_WEEKS[0]}" '
-                   f'height="{Y_SCALE}" fill="#f6d7a7"/>')
+                   f'height="{Y_SCALE}" fill="{SHOCK_SHADE}"/>')
     for tick in ticks(low, high):
         y = int(_y(np.array([tick]), low, high)[0])
         svg.append(f'<line x1="0" x2="{weeks}" y1="{y}" y2="{y}" class="bp-grid{" bp-zero" if tick == 0 else ""}"/>')
@@ -139,7 +141,7 @@ def chart_html(title: str, lines: list[tuple[str, str, bool, np.ndarray]], ylim:
     xticks = "".join(f'<span style="left:{100 * w / weeks:.1f}%">{w}</span>' for w in range(0, weeks + 1, 52))
     return (f'<div class="bp-panel"><div class="bp-ptitle">{escape(title)}</div>'
             f'<div class="bp-legend">{legend}</div>'
-            f'<div class="bp-plot"><div class="bp-ytitle">{escape(ytitle)}</div>'
+            f'<div class="bp-plot"><div class="bp-ytitle">{axis_title(ytitle)}</div>'
             f'<div class="bp-yticks">{yticks}</div><div class="bp-area">{"".join(svg)}</div>'
             f'<div class="bp-xticks">{xticks}</div><div class="bp-xtitle">week</div></div></div>')
 

@@ -27,6 +27,7 @@ from solara.server.kernel_context import get_current_context
 from .plots import number, pane_html, shared_limits
 from .room import REVIEW_CHOICES, ROOMS, SIZES, TIMER_SECONDS, Room, Seat, open_room
 from .levers import WORKSHOP_SCHEMES
+from .palette import BLUE, BLUISH_GREEN, HUMAN_SHADE, ORANGE, READY_SHADE, READY_TEXT, WAITING_SHADE
 from .style import CSS
 
 ROOM_MONITORS = ("trust_in_vendor", "trust_in_client", "gaming", "client_net_value", "vendor_margin")
@@ -47,14 +48,11 @@ ROOM_CSS = """
 .bp-seats { display: flex; flex-wrap: wrap; gap: 4px; }
 .bp-seat { border: 1px solid #c9d2dc; border-radius: 4px; padding: 1px 5px; font-size: 14px; white-space: nowrap;
   color: #666; }
-.bp-seat.bp-human { background: #e3f0ff; border-color: #1f5fa8; color: #111; }
-.bp-seat.bp-ready { background: #dff5e1; border-color: #2e7d32; }
 .bp-controls { display: flex; flex-wrap: wrap; align-items: center; gap: 8px; }
 .bp-timer-select { width: 150px; }
 .bp-timer-select .v-input { margin: 0; padding: 0; font-size: 17px; }
 .bp-timer-select .v-text-field__details { display: none; }
-.bp-timer-on { background: #fff3cd; border: 1px solid #e0b000; border-radius: 4px; padding: 2px 8px; font-size: 16px;
-  white-space: nowrap; }
+.bp-timer-on { border-radius: 4px; padding: 2px 8px; font-size: 16px; white-space: nowrap; }
 .bp-market .bp-panels { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)); gap: 6px 12px; }
 .bp-market .bp-panel { height: 230px; }
 .bp-market .bp-network { height: 470px; grid-row: span 2; }
@@ -63,13 +61,12 @@ ROOM_CSS = """
 .bp-phone .v-btn { height: 52px !important; font-size: 18px !important; }
 .bp-pair { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
 .bp-quad { display: grid; grid-template-columns: 1fr 1fr; gap: 8px; }
-.bp-chosen.v-btn { background: #1f5fa8 !important; color: #fff !important; }
-.bp-told { background: #fff8e1; border: 1px solid #e0c060; border-radius: 4px; padding: 4px 8px; }
+.bp-told { border-radius: 4px; padding: 4px 8px; }
 .bp-told p { margin: 2px 0; }
-.bp-saved { color: #2e7d32; font-weight: 700; }
+.bp-saved { font-weight: 700; }
 .bp-debrief { overflow-x: auto; }
 .bp-debrief table { border-collapse: collapse; font-size: 15px; }
-.bp-debrief td, .bp-debrief th { border: 1px solid #ccd; padding: 2px 6px; text-align: right; }
+.bp-debrief td, .bp-debrief th { border: 1px solid #ccc; padding: 2px 6px; text-align: right; }
 .bp-debrief th:first-child, .bp-debrief td:first-child { text-align: left; }
 /* Projector: the join panel and the seats in a column on the left, the market's charts filling
    the rest of the screen beside them (in view without scrolling, unless the debrief is open). */
@@ -88,6 +85,15 @@ ROOM_CSS = """
   .bp-host:not(.bp-fit) .bp-market .bp-panel { height: 200px; }
   .bp-host:not(.bp-fit) .bp-market .bp-network { height: auto; min-height: 600px; }
 }
+"""
+# What carries a colour (bposim.app.palette): a seat a person took (blue, ●) and one whose person
+# decided this week (bluish green, ✓), the choice a phone made, what it was told, the timer.
+ROOM_CSS += f"""
+.bp-seat.bp-human {{ background: {HUMAN_SHADE}; border-color: {BLUE}; color: #111; }}
+.bp-seat.bp-ready {{ background: {READY_SHADE}; border-color: {BLUISH_GREEN}; }}
+.bp-chosen.v-btn {{ background: {BLUE} !important; color: #fff !important; }}
+.bp-told, .bp-timer-on {{ background: {WAITING_SHADE}; border: 1px solid {ORANGE}; }}
+.bp-saved {{ color: {READY_TEXT}; }}
 """
 
 
@@ -169,7 +175,7 @@ def OpenRoom():
 
 
 def seat_chip(room: Room, seat: Seat) -> str:
-    """A seat on the projector: grey if the model plays it, blue with ● if a person, green with ✓
+    """A seat on the projector: grey if the model plays it, blue with ● if a person, bluish green with ✓
     once that person decided this week (short, so that a 30-seat room fits beside the charts)."""
     state = "model" if not seat.taken else ("ready" if seat.decided_week == room.week else "person")
     cls = {"model": "", "person": " bp-human", "ready": " bp-human bp-ready"}[state]

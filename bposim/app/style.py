@@ -1,8 +1,11 @@
 """The page's style sheet: sizes for a projector and a phone (every text 14 px or more).
 
 Shared by the lessons' page (bposim.app.page) and room mode's screens (bposim.app.room_page):
-the panes, charts and monitors look the same in both.
+the panes, charts and monitors look the same in both. Colours that mean something come from
+bposim.app.palette (colour-blind safe); the rest are neutral greys.
 """
+
+from .palette import BLACK, GAMING_COLOUR, ORANGE, SWITCH_COLOUR, WAITING_SHADE, WAITING_TEXT, gradient_css
 
 CSS = """
 html, body { margin: 0; }
@@ -19,9 +22,7 @@ html, body { margin: 0; }
 .bp-lesson-select .v-input { margin: 0; padding: 0; font-size: 16px; }
 .bp-lesson-select .v-text-field__details { display: none; }
 .bp-week { font-size: 18px; font-weight: 700; white-space: nowrap; }
-.bp-waiting { background: #fff3cd; color: #7a4d00; border: 1px solid #e0b000; border-radius: 4px;
-  padding: 2px 8px; font-size: 15px; white-space: nowrap; }
-.bp-reset-waiting.v-btn { background: #e67e22 !important; color: #fff !important; }
+.bp-waiting { border-radius: 4px; padding: 2px 8px; font-size: 15px; white-space: nowrap; }
 .bp-lesson { display: flex; align-items: center; gap: 8px; min-height: 32px; }
 .bp-lesson-line { flex: 1 1 auto; min-width: 0; white-space: nowrap; overflow: hidden; text-overflow: ellipsis;
   font-size: 17px; }
@@ -58,12 +59,14 @@ html, body { margin: 0; }
 .bp-swatch { display: inline-block; width: 22px; height: 0; border-top: 3px solid; vertical-align: middle;
   margin-right: 4px; }
 .bp-swatch.bp-dashed { border-top-style: dashed; }
-.bp-gradient { display: inline-block; width: 44px; height: 10px; vertical-align: middle; border-radius: 2px;
-  background: linear-gradient(to right, #a50026, #f46d43, #fee08b, #d9ef8b, #66bd63, #006837); }
-.bp-plot { flex: 1 1 auto; min-height: 70px; display: grid; grid-template-columns: 18px 38px 1fr;
+.bp-gradient { display: inline-block; width: 44px; height: 10px; vertical-align: middle; border-radius: 2px; }
+.bp-plot { flex: 1 1 auto; min-height: 70px; display: grid; grid-template-columns: auto 38px 1fr;
   grid-template-rows: 1fr 18px; }
+/* A y-axis title longer than its chart is tall (on a 1280x720 projector) takes a second line,
+   broken between its parts (each part a nowrap span), never cut. */
 .bp-ytitle { grid-row: 1; grid-column: 1; writing-mode: vertical-rl; transform: rotate(180deg); font-size: 14px;
-  color: #444; white-space: nowrap; text-align: center; overflow: hidden; }
+  line-height: 17px; min-width: 18px; color: #444; text-align: center; overflow: hidden; }
+.bp-ytitle span { white-space: nowrap; }
 .bp-yticks { grid-row: 1; grid-column: 2; position: relative; font-size: 14px; color: #333; }
 .bp-yticks span { position: absolute; right: 4px; transform: translateY(50%); line-height: 1; white-space: nowrap; }
 .bp-yticks span:first-child { transform: none; }
@@ -84,9 +87,8 @@ html, body { margin: 0; }
 .bp-edge { vector-effect: non-scaling-stroke; stroke-linecap: round; }
 .bp-node { position: absolute; transform: translate(-50%, -50%); border-radius: 50%; border: 1.5px solid #333; }
 .bp-node.bp-vendor { width: 26px; height: 26px; border-radius: 3px; }
-.bp-node.bp-ring { box-shadow: 0 0 0 3px #fff, 0 0 0 6px #e67e22; }
 .bp-nlabel { position: absolute; transform: translateY(-50%); font-size: 14px; white-space: nowrap; line-height: 1; }
-.bp-gmark { position: absolute; transform: translate(-50%, -50%); color: #c0392b; line-height: 1; font-weight: 700; }
+.bp-gmark { position: absolute; transform: translate(-50%, -50%); line-height: 1; font-weight: 700; }
 /* The bar on top, the rest below it in its own scrolling box: nothing ever passes under the bar. */
 .bp-root { height: 100vh; height: 100dvh; overflow: hidden; }
 .bp-bar { flex: 0 0 auto; }
@@ -116,4 +118,13 @@ html, body { margin: 0; }
   .bp-bar .v-btn { min-width: 0; padding: 0 8px !important; }
   .bp-of { display: none; }
 }
+"""
+# What carries a colour: "changes waiting" and its Reset, the network's trust key (the map the
+# nodes and edges are drawn in), its switch ring and corner-cutting marks.
+CSS += f"""
+.bp-waiting {{ background: {WAITING_SHADE}; color: {WAITING_TEXT}; border: 1px solid {ORANGE}; }}
+.bp-reset-waiting.v-btn {{ background: {ORANGE} !important; color: {BLACK} !important; }}
+.bp-gradient {{ background: {gradient_css()}; }}
+.bp-node.bp-ring {{ box-shadow: 0 0 0 3px #fff, 0 0 0 6px {SWITCH_COLOUR}; }}
+.bp-gmark {{ color: {GAMING_COLOUR}; }}
 """

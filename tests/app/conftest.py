@@ -124,13 +124,15 @@ def page(browser, server):
     context.close()
 
 
-# The room's two screens: a projector (the smallest common one) and a phone.
-VIEWPORTS = {"projector": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+# The room's screens: two common projectors (the smallest, 1280x720, too) and a phone.
+VIEWPORTS = {"projector": {"width": 1366, "height": 768}, "projector-720": {"width": 1280, "height": 720},
+             "phone": {"width": 390, "height": 844}}
+PROJECTORS = [name for name in VIEWPORTS if name.startswith("projector")]
 
 
 @pytest.fixture(params=list(VIEWPORTS))
 def screen(request, browser, server):
-    """A fresh session on a projector or a phone (pg.screen names which), loaded."""
+    """A fresh session on a projector or a phone (pg.screen names which viewport), loaded."""
     context = browser.new_context(viewport=VIEWPORTS[request.param], is_mobile=request.param == "phone",
                                   has_touch=request.param == "phone")
     pg = context.new_page()

@@ -4,9 +4,9 @@ The facilitator opens a room; phones join (one picks a seat, one is given one), 
 each advanced week; a phone that reloads, or drops and opens its link again, comes back to its
 seat; the same seat link opened on another phone is refused; the debrief downloads as CSV with
 each person's choices beside the model's; the timer advances the weeks until stopped, and a
-phone that does not decide keeps its last choice. On a projector (1366x768) the join link, the
-QR code and the market's charts are all in view without scrolling, with text of 14 px or more
-and nothing covering anything.
+phone that does not decide keeps its last choice. On a projector (1366x768, and 1280x720) the
+join link, the QR code and the market's charts are all in view without scrolling, with text of
+14 px or more, none cut off (axis titles included), and nothing covering anything.
 Screenshots of each screen are kept in artifacts/dashboard/.
 """
 
@@ -17,7 +17,7 @@ import io
 import re
 
 import pytest
-from conftest import VIEWPORTS  # tests/app is on sys.path (pytest puts a conftest's folder there)
+from conftest import PROJECTORS, VIEWPORTS  # tests/app is on sys.path (pytest puts a conftest's folder there)
 from test_page_browser import choose, layout_problems, reachable_from_the_network
 
 from bposim.app.room import SIZES
@@ -35,9 +35,9 @@ def at_week(pg, week: int, timeout: float = 30_000) -> None:
     pg.locator("h1", has_text=re.compile(rf"· week {week}( |$)")).wait_for(timeout=timeout)
 
 
-def open_room(browser, server, size: str | None = None):
-    """A room opened on a projector from the lessons' page: (host page, code)."""
-    context = browser.new_context(viewport=VIEWPORTS["projector"], accept_downloads=True)
+def open_room(browser, server, size: str | None = None, projector: str = "projector"):
+    """A room opened on a projector (a VIEWPORTS name) from the lessons' page: (host page, code)."""
+    context = browser.new_context(viewport=VIEWPORTS[projector], accept_downloads=True)
     host = context.new_page()
     host.goto(server["url"])
     host.get_by_role("button", name="Room ▸").click()
@@ -148,11 +148,11 @@ def test_a_seat_link_does_not_work_on_another_phone(browser, room):
 LARGEST = list(SIZES)[-1]
 
 
-def projector_in_view(host) -> list[str]:
+def projector_in_view(host, projector: str) -> list[str]:
     """What is wrong with the projector's screen: the layout check with every chart in view,
     and the join panel (code, QR code, link) wholly in view, with no page to scroll."""
     problems = layout_problems(host, charts_in_view=True)
-    view = VIEWPORTS["projector"]
+    view = VIEWPORTS[projector]
     for part in (".bp-join .bp-code", ".bp-join svg", ".bp-join .bp-link", ".bp-seats"):
         box = host.locator(part).bounding_box()
         if box is None or box["y"] < 0 or box["y"] + box["height"] > view["height"] + 1 \
@@ -166,16 +166,18 @@ def projector_in_view(host) -> list[str]:
     return problems
 
 
-def test_the_projector_shows_the_join_link_the_qr_code_and_the_market_without_scrolling(browser, server, artifacts):
-    """The largest room on a 1366x768 projector, in each state a session passes through: just
-    opened, phones seated and deciding, weeks played, the timer on; the debrief (which scrolls)
-    still covers nothing."""
-    host, code = open_room(browser, server, LARGEST)
+@pytest.mark.parametrize("projector", PROJECTORS)
+def test_the_projector_shows_the_join_link_the_qr_code_and_the_market_without_scrolling(
+        browser, server, artifacts, projector):
+    """The largest room on a projector (1366x768, 1280x720), in each state a session passes
+    through: just opened, phones seated and deciding, weeks played, the timer on; the debrief
+    (which scrolls) still covers nothing."""
+    host, code = open_room(browser, server, LARGEST, projector)
     try:
         states = {}
         host.locator(".bp-panel").first.wait_for()
-        states["open"] = projector_in_view(host)
-        host.screenshot(path=str(artifacts / "room-projector-open.png"))
+        states["open"] = projector_in_view(host, projector)
+        host.screenshot(path=str(artifacts / f"room-{projector}-open.png"))
 
         joining = phone(browser)  # a phone's join screen: the largest room's 30 seat buttons
         joining.goto(f"{server['url']}?room={code}")
@@ -192,28 +194,28 @@ def test_the_projector_shows_the_join_link_the_qr_code_and_the_market_without_sc
         phones[-1].get_by_role("button", name="Cut corners").click()
         host.locator("[data-state='ready']").nth(1).wait_for()
         host.locator(".bp-seat-count", has_text="4 of 30 seats").wait_for()
-        states["seated"] = projector_in_view(host)
-        host.screenshot(path=str(artifacts / "room-projector-seated.png"))
+        states["seated"] = projector_in_view(host, projector)
+        host.screenshot(path=str(artifacts / f"room-{projector}-seated.png"))
 
         for week in range(1, 16):  # past the first review
             host.get_by_role("button", name="Advance week").click()
             at_week(host, week)
         host.locator(".bp-panel polyline").first.wait_for()
-        states["played"] = projector_in_view(host)
-        host.screenshot(path=str(artifacts / "room-projector-played.png"))
+        states["played"] = projector_in_view(host, projector)
+        host.screenshot(path=str(artifacts / f"room-{projector}-played.png"))
 
         choose(host, "Timer period", "every 60 s")
         host.get_by_role("button", name="Start timer").click()
         host.locator(".bp-timer-on", has_text="a week every 60 s").wait_for()
-        states["timer"] = projector_in_view(host)
-        host.screenshot(path=str(artifacts / "room-projector-timer.png"))
+        states["timer"] = projector_in_view(host, projector)
+        host.screenshot(path=str(artifacts / f"room-{projector}-timer.png"))
         host.get_by_role("button", name="Stop timer").click()
         host.get_by_role("button", name="Start timer").wait_for()
 
         host.get_by_role("button", name="Debrief").click()
         host.get_by_text("each person against the model's choice").wait_for()
         states["debrief"] = layout_problems(host, charts_in_view=False)
-        host.screenshot(path=str(artifacts / "room-projector-debrief.png"), full_page=True)
+        host.screenshot(path=str(artifacts / f"room-{projector}-debrief.png"), full_page=True)
         assert {state: p for state, p in states.items() if p} == {}
         for pg in phones:
             pg.context.close()
