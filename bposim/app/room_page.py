@@ -347,7 +347,8 @@ def SeatScreen(room: Room, seat: Seat, token: str):
             with solara.Div(classes=["bp-quad"]):
                 for option in REVIEW_CHOICES:
                     chosen = choice["review"] == option
-                    solara.Button(("✓ " if chosen else "") + option.title(), on_click=lambda o=option: decide(review=o),
+                    solara.Button(("✓ " if chosen else "") + option.capitalize(),  # "Re-price" (title() gave "Re-Price")
+                                  on_click=lambda o=option: decide(review=o),
                                   classes=["bp-chosen"] if chosen else [], outlined=not chosen)
         solara.HTML(tag="p", classes=["bp-saved"] if seat.decided_week == room.week else [], unsafe_innerHTML=(
             "Saved for the next week." if seat.decided_week == room.week else "Keeping your last choices.")
