@@ -59,7 +59,8 @@ TARGETS = ("bposim/dynamics", "bposim/schemes")
 # Fast tests that read the equations, unit checks first so most mutants die within seconds.
 # Left out on purpose: tests that pin numbers to the last digit (test_pinned.py, test_golden.py)
 # notice any change at all, so they would kill every mutant without saying what broke.
-TESTS = ("tests/test_schemes.py", "tests/test_equations.py", "tests/test_mechanism_isolation.py", "tests/validation",
+TESTS = ("tests/test_schemes.py", "tests/test_equations.py", "tests/test_equations_vendor.py",
+         "tests/test_mechanism_isolation.py", "tests/validation",
          "tests/test_mechanisms.py", "tests/test_economics.py", "tests/test_market.py", "tests/test_api.py")
 REASONS_FILE = ROOT / "benchmarks" / "README.md"
 
