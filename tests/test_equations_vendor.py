@@ -138,43 +138,50 @@ def test_a_one_week_term_without_reviews_still_threatens_termination():
 # --- an SLA volume floor on a fixed fee: meet it with the least effort, or not at all -------------
 
 # A fixed fee of 1.9 with an SLA floor; the vendor's unpaid motives pull volume and quality effort
-# to the interior point K^-1 k of its cost curvature K (the pay does not move with effort).
+# to the interior point K^-1 k of its cost curvature K (the fee does not move with effort).
 FLOOR = ("scheme=fixed_fee", "scheme.fee=1.9", "vendor.cost_volume=2.0", "vendor.cost_substitution=0.5",
          "vendor.cost_quality=1.5", "vendor.intrinsic_volume=0.6", "vendor.intrinsic_quality=0.6",
          "vendor.engagement_motivation=0.0", "vendor.transparency_motivation=0.0", "vendor.context_quality=0.0",
          "vendor.improvement_quality=0.0", "vendor.base_quality=0.5", "market.quality_ceiling=1.0",
-         "vendor.max_throughput=1.0")
+         "vendor.max_throughput=1.0", "client.quality_bonus_rate=0.4")
 K = np.array([[2.0, 0.5], [0.5, 1.5]])
-MOTIVES = np.array([0.6, 0.6])
 
 
-def _floor_response(credit, demand, floor=0.9, margin=0.05):
+def _motives(tilt):
+    # What a unit of each effort is worth to the vendor: its unpaid motives, and on a contract
+    # re-weighted by `tilt` the quality bonus, 0.4 MU a score point at full tilt (pay linear in quality).
+    return np.array([0.6, 0.6 + 0.4 * tilt])
+
+
+def _floor_response(credit, demand, floor=0.9, margin=0.05, tilt=0.0):
     p = settings_from([*FLOOR, f"scheme.volume_floor={floor}", f"scheme.sla_margin={margin}",
                        f"scheme.sla_credit={credit}"])
-    return best_response(_state(p, demand=demand), p, SCALAR)[:2]
+    return best_response(_state(p, demand=demand, quality_tilt=tilt), p, SCALAR)[:2]
 
 
-def _best_quality_effort_given(volume_effort):
-    # The vendor's objective k't - t'Kt/2 over quality effort alone (pay fixed), by a fine search.
+def _best_quality_effort_given(volume_effort, tilt=0.0):
+    # The vendor's objective k't - t'Kt/2 over quality effort alone (the fee fixed), by a fine search.
     b = np.linspace(0.0, 0.5, 100_001)  # quality effort up to the ceiling: (1 - 0.5) per unit
-    objective = MOTIVES[1] * b - 0.5 * (2.0 * K[0, 1] * volume_effort * b + K[1, 1] * b * b)
+    objective = _motives(tilt)[1] * b - 0.5 * (2.0 * K[0, 1] * volume_effort * b + K[1, 1] * b * b)
     return b[np.argmax(objective)]
 
 
-def test_a_vendor_meets_a_volume_floor_exactly_when_the_credit_outweighs_the_effort_it_costs():
+@pytest.mark.parametrize("tilt", [0.0, 0.5])
+def test_a_vendor_meets_a_volume_floor_exactly_when_the_credit_outweighs_the_effort_it_costs(tilt):
     # Moving volume effort from the smooth optimum t to r (the least that reaches the floor, the
     # quality effort re-optimised) loses (r - t1)^2 (K11 - K12^2 / K22) / 2 of the objective (the
     # quadratic's Schur complement): the floor is met when the credit saved, fee * credit, is more.
+    # On a re-weighted contract the quality bonus is part of the pay and counts once.
     demand, level = 125.0, 0.95
-    smooth = np.linalg.solve(K, MOTIVES)
+    smooth = np.linalg.solve(K, _motives(tilt))
     reach = level / (demand / 100.0)
     loss = 0.5 * (reach - smooth[0]) ** 2 * (K[0, 0] - K[0, 1] ** 2 / K[1, 1])
     threshold = loss / 1.9
-    assert 0.05 < threshold < 0.5
-    t_vol, t_qual = _floor_response(1.02 * threshold, demand)
+    assert 0.05 < threshold < 0.5 and 0.0 < smooth[1] < 0.5
+    t_vol, t_qual = _floor_response(1.02 * threshold, demand, tilt=tilt)
     assert demand / 100.0 * t_vol == pytest.approx(level, rel=1e-12), "the floor plus its margin, no more"
-    assert t_qual == pytest.approx(_best_quality_effort_given(t_vol), abs=1e-5)
-    assert _floor_response(0.98 * threshold, demand) == pytest.approx(tuple(smooth), rel=1e-12)
+    assert t_qual == pytest.approx(_best_quality_effort_given(t_vol, tilt), abs=1e-5)
+    assert _floor_response(0.98 * threshold, demand, tilt=tilt) == pytest.approx(tuple(smooth), rel=1e-12)
 
 
 @pytest.mark.parametrize("demand, floor, margin", [(125.0, 0.9, 0.05), (80.0, 0.6, 0.1), (1.2e-7, 1e-9, 1e-10)])

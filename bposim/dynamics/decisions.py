@@ -81,16 +81,17 @@ def best_response(st, p, ops):
     # Marginal pay of effort, through each measure it moves (chain rule), plus unpaid motives.
     # The outcome's slopes in delivered volume and quality, at the point the vendor expects.
     o_vol, o_qual = client_value_slopes(c, st.volume_expected, st.score_expected)
-    m_vol = (b_y + b_o * lag * o_vol) * d + v.intrinsic_volume
-    m_qual = ((b_s + b_o * lag * o_qual) * kappa + v.intrinsic_quality
-              + v.engagement_motivation * st.engagement
+    unpaid = (v.intrinsic_volume,
+              v.intrinsic_quality + v.engagement_motivation * st.engagement
               + v.transparency_motivation * c.priority_transparency)
+    m_vol = (b_y + b_o * lag * o_vol) * d + unpaid[0]
+    m_qual = (b_s + b_o * lag * o_qual) * kappa + unpaid[1]
     cap_volume = v.max_throughput * st.attention
     cap_quality = ops.maximum(m.quality_ceiling - v.base_quality, 0.0) / kappa
     t_vol, t_qual = box_best_response(v.cost_volume, v.cost_substitution, v.cost_quality,
                                       m_vol, m_qual, cap_volume, cap_quality, ops)
     for level in p.scheme.volume_steps():
-        t_vol, t_qual = meet_volume_step(st, p, level, d, kappa, m_vol, m_qual, t_vol, t_qual,
+        t_vol, t_qual = meet_volume_step(st, p, level, d, kappa, unpaid, m_qual, t_vol, t_qual,
                                          cap_volume, cap_quality, ops)
 
     # Value of the relationship going on: honest certainty-equivalent margin, discounted over
@@ -120,10 +121,13 @@ def best_response(st, p, ops):
     return t_vol, t_qual, g, honest_margin, risk_premium
 
 
-def meet_volume_step(st, p, level, d, kappa, m_vol, m_qual, t_vol, t_qual, cap_volume, cap_quality, ops):
+def meet_volume_step(st, p, level, d, kappa, unpaid, m_qual, t_vol, t_qual, cap_volume, cap_quality, ops):
     """Where pay steps up once the volume count reaches `level` (an SLA floor), the better of the
     smooth best response and the least effort that reaches the step: a local marginal rate
-    cannot see a step, so the vendor compares the two plans' pay less effort cost.
+    cannot see a step, so the vendor compares the two plans' pay, plus what its unpaid motives
+    (`unpaid`: per unit of volume and of quality effort) make of them, less effort cost. The
+    pay is the contract's whole pay at each plan, so the marginal pay in m_qual is not added
+    again (a re-weighted contract's quality bonus would count twice).
     """
     v, c = p.vendor, p.client
     reach = ops.minimum(level / ops.maximum(d, 1e-9), cap_volume)
@@ -133,7 +137,7 @@ def meet_volume_step(st, p, level, d, kappa, m_vol, m_qual, t_vol, t_qual, cap_v
         y = d * a
         q = v.base_quality + kappa * b
         pay = contract_pay(st, p, y, q, client_value(c, y, q, d, 1.0), ops)
-        return pay + m_vol * a + m_qual * b - effort_cost(v, a, b)
+        return pay + unpaid[0] * a + unpaid[1] * b - effort_cost(v, a, b)
 
     better = (reach > t_vol) & (value(reach, reach_q) > value(t_vol, t_qual))
     return ops.where(better, reach, t_vol), ops.where(better, reach_q, t_qual)
