@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import shlex
 import subprocess
 import sys
 import tomllib
@@ -37,17 +36,10 @@ CLUSTERS = ROOT / "docs" / "clusters.md"
 VALIDATION = ROOT / "docs" / "validation.md"
 GENERATOR = ROOT / "experiments" / "validation" / "run.py"
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
-
-
-def _commands(text: str) -> list[list[str]]:
-    """Every command of a markdown text's bash blocks, continuation lines joined, comments dropped."""
-    out = []
-    for block in re.findall(r"```bash\n(.*?)```", text, re.S):
-        for line in block.replace("\\\n", " ").splitlines():
-            words = shlex.split(line, comments=True)
-            if words:
-                out.append(words)
-    return out
+_spec = importlib.util.spec_from_file_location("doc_blocks", ROOT / "scripts" / "doc_blocks.py")
+doc_blocks = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(doc_blocks)
+_commands = doc_blocks.commands  # every command of a markdown text's bash blocks
 
 
 def _plugin(launcher: str) -> str:
