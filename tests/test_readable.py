@@ -123,7 +123,7 @@ def test_every_axis_of_every_report_figure_has_its_unit(runs):
     for rep in (build_report(pick, series[series.scheme.isin(["per_volume", "shared_outcome"])], settings=None),
                 build_report(swept, kpi="gaming")):
         for name, fig in rep.figures.items():
-            sup = fig._supylabel.get_text() if fig._supylabel else ""
+            sup = fig.get_supylabel()  # "" where the figure has none
             for ax in fig.axes:
                 if not ax.get_visible() or not ax.axison:
                     continue
