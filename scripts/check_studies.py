@@ -14,8 +14,10 @@ plot.py prints. Then every table in the README is read and compared with those t
   plot column that agrees with it in most rows (a "± h" is that column's `_ci`);
 - a number agrees when the fresh value rounds to it at the README's printed precision (half a
   unit of its last digit; one unit for the CI half-width, which is itself rounded);
-- a README table none of whose rows matches is not from plot.py (sensitivity.py's, levers.py's
-  tables) and is listed as not checked.
+- a README table none of whose rows or columns matches is not from plot.py (sensitivity.py's,
+  levers.py's tables) and is listed as not checked; one whose rows are named like plot.py's
+  (a scheme) but none of whose columns reproduces is listed as such (another script's, or stale
+  as a whole: look at it).
 
 It prints, per study, each checked table's mapping (README column -> plot column) and every
 cell that disagrees (README value, fresh value), and exits 1 if any does. `--reuse` keeps the
@@ -197,14 +199,19 @@ def check(study: str, work: Path, reuse: bool, jobs: int | None, plot) -> int:
     fresh = run_study(study, work, reuse, jobs, plot)
     readme = (ROOT / "experiments" / study / "README.md").read_text(encoding="utf-8")
     problems = 0
-    print(f"{study}: {len(fresh)} plot table(s) from a fresh full-size run")
+    print(f"{study}: {len(fresh)} plot table(s) from the full-size run")
     if not tables(readme):
         print("  no table in the README (its numbers are in prose, not checked)")
     for line, head, rows in tables(readme):
         results = [compare(head, rows, t) for t in fresh]
         best = max(results, key=lambda r: (r["rows"], -len(r["wrong"])), default=None)
+        name = f"table at line {line} ({head[0]} | {head[1] if len(head) > 1 else ''} ...)"
         if best is None or best["rows"] == 0:
-            print(f"  table at line {line} ({head[0]} | {head[1] if len(head) > 1 else ''} ...): not from plot.py, not checked")
+            print(f"  {name}: not from plot.py, not checked")
+            continue
+        if not best["mapping"]:
+            print(f"  {name}: its rows are named like plot.py's ({best['rows']} of {best['of']}) but no column "
+                  f"reproduces: from another script (not checked), or stale as a whole")
             continue
         status = "OK" if not best["wrong"] else f"{len(best['wrong'])} MISMATCH(ES)"
         print(f"  table at line {line}: {best['rows']} of {best['of']} rows matched, {len(best['mapping'])} columns "
