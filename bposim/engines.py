@@ -17,7 +17,7 @@ from mesa.agentset import AgentSet
 import numpy as np
 
 from .agents import RelationshipAgent
-from .dynamics.market import WATER_FILLING_ROUNDS, allocate_capacity, attention_pull, weekly_demand
+from .dynamics.market import allocate_capacity, attention_pull, weekly_demand
 from .dynamics.week import Draws, relationship_week
 from .ops import ARRAY, SCALAR
 from .state import CONTRACT_START, MARKET_START, RelationshipState
@@ -211,7 +211,7 @@ class AgentEngine:
             for a in row:
                 a.pull = math.exp(attention_pull(a.st, p))
                 a.full = False
-            for _ in range(WATER_FILLING_ROUNDS):
+            while True:  # until no relationship is newly served in full (allocate_capacity)
                 left = list(capacity)
                 weight = [0.0] * n_vendors
                 for a in row:

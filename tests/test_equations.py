@@ -106,7 +106,7 @@ def test_reviews_reprice_only_for_the_side_that_loses(vendor_margin, client_net,
     assert st.price_cut == (1.0 if reprice and expected < 1.0 else 0.0)
 
 
-@pytest.mark.parametrize("patience", [0, 2])
+@pytest.mark.parametrize("patience", [0, 1, 2])
 def test_a_vendor_losing_money_walks_away_after_its_patience_runs_out(patience):
     p = settings_from([f"vendor.exit_patience={patience}", "client.review_reprice=false"])
     st = scalar_state(p, trust_in_vendor=0.8)
@@ -115,7 +115,8 @@ def test_a_vendor_losing_money_walks_away_after_its_patience_runs_out(patience):
         st.period_margin, st.period_net = -10.0, 5.0
         review(st, p, (0.99, 0.3), 2, SCALAR)
         walked.append(st.switches)
-    assert walked == ([0.0] * 4 if patience == 0 else [0.0, 1.0, 0.0, 1.0])
+    # A new team starts with no losing reviews behind it: a patience of one walks at every review.
+    assert walked == {0: [0.0] * 4, 1: [1.0] * 4, 2: [0.0, 1.0, 0.0, 1.0]}[patience]
 
 
 # --- feedback, context, demand and decision noise, on simulated weeks --------------------------------

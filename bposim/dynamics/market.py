@@ -50,9 +50,6 @@ def attention_pull(st, p):
             + v.attention_recognition * c.recognition + v.attention_size * st.size_log)
 
 
-WATER_FILLING_ROUNDS = 20  # each round fills at least one more relationship; stops when none does
-
-
 def allocate_capacity(st, p, vendor_index, capacity, n_cells):
     """Share of this week's demand each relationship can be served (R, N), in [0, 1].
 
@@ -67,7 +64,10 @@ def allocate_capacity(st, p, vendor_index, capacity, n_cells):
     pull = np.exp(attention_pull(st, p)).ravel()
     weighted = demand * pull
     full = np.zeros(flat.shape, dtype=bool)          # relationships served in full
-    for _ in range(WATER_FILLING_ROUNDS):
+    # Each round serves in full every relationship the level now reaches, or stops: the set only
+    # grows, so the rounds end within one more than the relationships, at the exact level (a
+    # fixed number of rounds left capacity unused when a vendor's pulls filled one a round).
+    while True:
         left = capacity - np.bincount(flat, weights=np.where(full, demand, 0.0), minlength=n_cells)
         weight = np.bincount(flat, weights=np.where(full, 0.0, weighted), minlength=n_cells)
         lam = (left / np.maximum(weight, 1e-300))[flat]
