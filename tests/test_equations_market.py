@@ -235,6 +235,31 @@ def test_with_reviews_corner_cutting_found_in_the_term_is_not_a_cause_at_its_end
     assert st.switches == 1.0 and st.ended_for_cause == 0.0
 
 
+def test_without_reviews_a_warned_vendor_found_cutting_corners_is_renewed_the_less_the_stronger_the_warning():
+    # No periodic reviews: a term in which audits found corner-cutting ends for cause with the
+    # chance a review would apply, termination_on_detection plus the weight of the warning the
+    # vendor is under. Here 0.3 + 0.4, so of renewal draws spread over [0, 1) at a certain renewal
+    # otherwise, 30% renew.
+    cause = ["client.review_period=0", "client.review_terminate=true", "client.termination_on_detection=0.3",
+             "client.renewal_base=1"]
+    p = settings_from(["client.contract_term=13", "market.n_vendors=2", *cause])
+    renewed = 0
+    for u in (np.arange(100) + 0.5) / 100:
+        st = scalar_state(p, tenure=13.0, term_detected=1.0, warning_risk=0.4)
+        end_of_term(st, p, [u, 0.3], 2, SCALAR)
+        renewed += st.switches == 0.0
+    assert renewed == 30
+
+
+@pytest.mark.parametrize("found", [0.0, 1.0])
+def test_without_reviews_a_term_ended_for_what_its_audits_found_marks_the_vendor(found):
+    # Not renewed after a term whose audits found corner-cutting: ended for cause (a tender bars
+    # the vendor); after a clean term, simply not renewed.
+    st, _ = term_end(["client.review_period=0", "client.review_terminate=true", "client.renewal_base=0",
+                      "client.renewal_trust=0"], term_detected=found)
+    assert st.switches == 1.0 and st.ended_for_cause == found
+
+
 def test_work_done_in_house_has_no_term_to_end():
     st, cost = term_end(["client.renewal_base=0", "client.renewal_trust=0"], in_house=1.0)
     assert (st.switches, cost) == (0.0, 0.0)
