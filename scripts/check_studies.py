@@ -108,33 +108,50 @@ def compare(head, rows, table: pd.DataFrame) -> dict:
     columns = numeric_columns(table)
     plot_rows = [table.iloc[k] for k in range(len(table))]
 
-    def score(cells, prow) -> int:
+    def score(cells, prow, mapping=None) -> int:
+        """Agreement of a README row with a plot row, each plot column used by one cell at most
+        (so two README cells of 0.2 cannot both be one key column's 0.2), best pairs first; with
+        a column mapping, a mapped cell is read against its own column only."""
         keys = text_keys(prow)
-        s = 0
-        for p in cells:
-            if p[0] == "text":
-                s += TEXT_KEY if p[1] in keys else 0
-            else:
-                s += max((agrees(p, prow, c) for c in columns), default=0)
+        s = sum(TEXT_KEY for p in cells if p[0] == "text" and p[1] in keys)
+        pairs = sorted(((agrees(p, prow, c), j, c) for j, p in enumerate(cells) if p[0] == "num"
+                        for c in ([mapping[j]] if mapping and j in mapping else columns)), key=lambda x: -x[0])
+        used_cells, used_columns = set(), set()
+        for a, j, c in pairs:
+            if a and j not in used_cells and c not in used_columns:
+                s += a
+                used_cells.add(j)
+                used_columns.add(c)
         return s
 
-    matched = []
-    for cells in parsed:
-        scores = [score(cells, pr) for pr in plot_rows]
-        best = max(scores, default=0)
-        numbers = sum(1 for p in cells if p[0] == "num")
-        ok = best > 0 and scores.count(best) == 1 and (best >= TEXT_KEY or best > numbers)
-        matched.append(scores.index(best) if ok else None)
-    mapping = {}
-    for j, name in enumerate(head):
-        counts = {}
-        for c in columns:
-            found = [agrees(parsed[i][j], plot_rows[k], c) for i, k in enumerate(matched)
-                     if k is not None and j < len(parsed[i]) and parsed[i][j][0] == "num"]
-            counts[c] = (sum(1 for a in found if a), sum(found))  # rows agreeing, then exact ones first
-        best = max(counts, key=counts.get, default=None)
-        if best is not None and counts[best][0] > 0:
-            mapping[j] = best
+    def match_rows(mapping=None) -> list:
+        matched = []
+        for cells in parsed:
+            scores = [score(cells, pr, mapping) for pr in plot_rows]
+            best = max(scores, default=0)
+            numbers = sum(1 for p in cells if p[0] == "num")
+            ok = best > 0 and scores.count(best) == 1 and (best >= TEXT_KEY or best > numbers)
+            matched.append(scores.index(best) if ok else None)
+        return matched
+
+    def map_columns(matched) -> dict:
+        mapping = {}
+        for j in range(len(head)):
+            counts = {}
+            for c in columns:
+                found = [agrees(parsed[i][j], plot_rows[k], c) for i, k in enumerate(matched)
+                         if k is not None and j < len(parsed[i]) and parsed[i][j][0] == "num"]
+                counts[c] = (sum(1 for a in found if a), sum(found))  # rows agreeing, then exact ones first
+            best = max(counts, key=counts.get, default=None)
+            if best is not None and counts[best][0] > 0:
+                mapping[j] = best
+        return mapping
+
+    # Rows first on any column, columns from the rows that matched; then the rows again on their
+    # columns (a row whose two keys are each other's values ties on any column) and the columns again.
+    mapping = map_columns(match_rows())
+    matched = match_rows(mapping)
+    mapping = map_columns(matched)
     wrong = []
     for i, k in enumerate(matched):
         if k is None:
