@@ -12,15 +12,17 @@ from __future__ import annotations
 
 import math
 import operator
+from typing import TYPE_CHECKING
 
-from mesa.agentset import AgentSet
 import numpy as np
 
-from .agents import RelationshipAgent
 from .dynamics.market import allocate_capacity, attention_pull, weekly_demand
 from .dynamics.week import Draws, relationship_week
 from .ops import ARRAY, SCALAR
 from .state import CONTRACT_START, MARKET_START, RelationshipState
+
+if TYPE_CHECKING:
+    from .agents import RelationshipAgent
 
 # What a tender reads and writes: the per-agent engine gathers these from its agents and back.
 TENDER_ATTRIBUTES = ("base", "vendor_id", "staff", "switches", "switch_cost", "client_net_value", "audit_boost",
@@ -172,6 +174,10 @@ class AgentEngine:
     name = "agents"
 
     def __init__(self, model):
+        from mesa.agentset import AgentSet  # Mesa only where its agents step (bposim.weekly)
+
+        from .agents import RelationshipAgent
+
         self.model = model
         src = model.array_state
         R, N = src.base.shape

@@ -11,11 +11,18 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from tqdm import tqdm as plain_tqdm
-from tqdm.auto import tqdm
-
 # A run shows a bar by itself when it is expected to take more than a few seconds.
 AUTO_REL_STEPS = 3_000_000
+
+
+def _tqdm(auto: bool = True):
+    """tqdm's bar (the notebook widget where `auto`), imported when a bar is shown: most runs show
+    none, and a command's start-up need not pay for it."""
+    if auto:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm import tqdm
+    return tqdm
 
 
 def on_terminal() -> bool:
@@ -26,7 +33,7 @@ def week_bar(weeks: int, work: int, progress: bool | None):
     """A bar over weeks, or None. progress: True/False forces it; None shows it on a terminal
     for runs of more than AUTO_REL_STEPS relationship-weeks."""
     show = progress if progress is not None else (on_terminal() and work >= AUTO_REL_STEPS)
-    return tqdm(total=weeks, unit="week", desc="bposim", leave=False, file=sys.stderr) if show else None
+    return _tqdm()(total=weeks, unit="week", desc="bposim", leave=False, file=sys.stderr) if show else None
 
 
 def design_bar(points: int, done: int, progress: Any):
@@ -37,7 +44,7 @@ def design_bar(points: int, done: int, progress: Any):
         progress = on_terminal()
     if progress is False:
         return None
-    bar = tqdm if progress is True else plain_tqdm  # a notebook's widget only for the default stream
+    bar = _tqdm(auto=progress is True)  # a notebook's widget only for the default stream
     return bar(total=points, initial=done, unit="point", desc="design", dynamic_ncols=True,
                file=sys.stderr if progress is True else progress)
 
@@ -51,7 +58,7 @@ class SweepProgress:
         self.runs_per_job = runs_per_job
         self.bar = None
         if force if force is not None else on_terminal():
-            self.bar = tqdm(total=n_jobs, unit="job", desc="sweep", file=sys.stderr, dynamic_ncols=True)
+            self.bar = _tqdm()(total=n_jobs, unit="job", desc="sweep", file=sys.stderr, dynamic_ncols=True)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, daemon=True)
 

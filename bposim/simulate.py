@@ -11,8 +11,8 @@ from omegaconf import DictConfig
 from .config import as_dictconfig
 from .config import settings_from
 from .metrics import Recorder
-from .model import BPOModel
 from .progress import week_bar
+from .weekly import stepping_model
 
 
 class SimulationResult:
@@ -62,7 +62,7 @@ def simulate(config_or_overrides: Any = None, replications: int | None = None,
         terminal for runs long enough to need one.
     """
     settings = settings_from(config_or_overrides)
-    model = BPOModel(settings, replications=replications, collect=False)
+    model = stepping_model(settings, replications)
     bar = week_bar(model.n_steps, model.n_steps * model.n_relationships * model.replications, progress)
     for _ in range(model.n_steps):
         model.advance_week()

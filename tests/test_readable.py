@@ -166,3 +166,39 @@ def test_long_combination_names_go_in_a_legend_under_the_plot_which_keeps_its_si
     assert rep_fig.legends and rep_fig.axes[0].get_legend() is None
     box = rep_fig.axes[0].get_position()
     assert box.width > 0.7 and box.height * rep_fig.get_figheight() > 4, "the plot keeps its size"
+
+
+@pytest.mark.parametrize("groups", [2, 3, 5], ids=["key-in-spare-panel", "key-below", "two-rows"])
+def test_weekly_panels_placed_without_a_layout_engine_keep_every_text_apart_and_inside(runs, groups):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    _, series, _ = runs
+    names = list(SCHEMES)[:groups]
+    for fig in (fan_chart(series[series.scheme.isin(names)], "trust_in_vendor", caption=False),
+                quality_fan(series[series.scheme.isin(names)], caption=False)):
+        assert fig.get_layout_engine() is None, "placed at fixed margins (constrained layout was a third of a chart)"
+        canvas = FigureCanvasAgg(fig)
+        canvas.draw()
+        renderer = canvas.get_renderer()
+        page = fig.bbox
+        parts = [(ax.get_title() or "the key", ax.get_tightbbox(renderer)) for ax in fig.axes if ax.get_visible()]
+        parts += [(t.get_text(), t.get_window_extent(renderer)) for t in fig.texts]
+        parts += [("the key", legend.get_window_extent(renderer)) for legend in fig.legends]
+        for text, box in parts:
+            assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1 and page.y0 - 1 <= box.y0 and box.y1 <= page.y1 + 1, \
+                f"{text!r} is cut off"
+        panels = [ax for ax in fig.axes if ax.get_visible() and ax.axison]
+        frames = [ax.get_window_extent(renderer) for ax in panels]
+        titles = [ax.title.get_window_extent(renderer) for ax in panels]
+        labels = [ax.xaxis.label.get_window_extent(renderer) for ax in panels]
+        for t in titles:
+            assert not any(t.overlaps(b) for b in labels), "a panel's title runs into the x label of the row above"
+            assert not any(t.overlaps(f) for f in frames), "a panel's title runs into an axes"
+        sup = fig._suptitle.get_window_extent(renderer)
+        assert not any(sup.overlaps(t) for t in titles), "the figure's title runs into a panel's"
+        ylabel = fig._supylabel.get_window_extent(renderer)
+        ticks = [t.get_window_extent(renderer) for ax in panels for t in ax.get_yticklabels() if t.get_text()]
+        assert ticks and not any(ylabel.overlaps(t) for t in ticks), "the y label runs into the tick labels"
+        for legend in fig.legends:  # the key under the grid
+            key = legend.get_window_extent(renderer)
+            assert not any(key.overlaps(b) for b in labels), "the key runs into an x label"

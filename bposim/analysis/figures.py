@@ -168,9 +168,10 @@ WEEK_AXIS = "time (weeks since the start)"
 
 
 def _weekly_figure(n_groups: int, panels: bool):
-    """A figure for a week-by-week chart: a grid of panels, one per group, or one axis."""
+    """A figure for a week-by-week chart: a grid of panels, one per group (placed by
+    _pin_panels once drawn on), or one axis."""
     if panels:
-        fig = Figure(figsize=(12, 3.2 * math.ceil(n_groups / 3) + 0.6), layout="constrained")
+        fig = Figure(figsize=(12, 3.2 * math.ceil(n_groups / 3) + 0.6))
         return fig, _panel_grid(fig, n_groups)[0]
     fig = Figure(figsize=(9, 5.2), layout="constrained")
     return fig, [fig.subplots()]
@@ -187,13 +188,15 @@ def _weekly_legends(fig: Figure, axes, groups: list, by: str, col: dict, ylabel:
         for ax in axes[:len(groups)]:
             ax.set_xlabel(WEEK_AXIS)
             ax.tick_params(labelbottom=True)
-        if len(groups) < len(axes):
+        below = len(groups) == len(axes)
+        if not below:
             spare = axes[len(groups)]
             spare.set_visible(True)
             spare.axis("off")
             spare.legend(handles=key, loc="center", frameon=False, fontsize=10)
         else:
-            fig.legend(handles=key, loc="outside lower center", ncols=4, frameon=False)
+            fig.legend(handles=key, loc="lower center", ncols=4, frameon=False)
+        _pin_panels(fig, axes, below)
         return
     ax = axes[0]
     ax.set_xlabel(WEEK_AXIS)
@@ -203,6 +206,37 @@ def _weekly_legends(fig: Figure, axes, groups: list, by: str, col: dict, ylabel:
     first = ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, title=by)
     ax.add_artist(first)
     ax.legend(handles=key, loc="lower left", bbox_to_anchor=(1.01, 0), frameon=False)
+
+
+# A grid of weekly panels at fixed margins, in inches: what constrained layout found for these
+# charts, at none of its cost (it was a third of each chart's drawing, #14 item 9). The one text
+# whose size varies, the y tick labels, is measured.
+SUPTITLE_SPACE = 0.34        # the figure's title, from the top edge
+PANEL_TITLE_SPACE = 0.32     # a panel's title above its axes
+X_AXIS_SPACE = 0.50          # x tick labels and the x label below a panel
+LEGEND_SPACE = 0.40          # a key of one row under the grid
+SUPYLABEL_SPACE = 0.45       # the shared y label at the left edge
+Y_TICK_PAD = 0.12            # tick mark and padding before the y tick labels
+PANEL_GAP = 0.30             # between the columns (they share the y axis: no labels between)
+
+
+def _pin_panels(fig: Figure, axes, legend_below: bool) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    ticks = [t.get_window_extent(renderer).width for t in axes[0].get_yticklabels() if t.get_text()]
+    w, h = fig.get_size_inches()
+    rows, cols = axes[0].get_subplotspec().get_gridspec().get_geometry()
+    left = SUPYLABEL_SPACE + max(ticks, default=0.0) / fig.dpi + Y_TICK_PAD
+    bottom = X_AXIS_SPACE + (LEGEND_SPACE if legend_below else 0.0)
+    top = SUPTITLE_SPACE + PANEL_TITLE_SPACE
+    row_gap = X_AXIS_SPACE + PANEL_TITLE_SPACE
+    panel_h = (h - top - bottom - (rows - 1) * row_gap) / rows
+    panel_w = (w - left - 0.15 - (cols - 1) * PANEL_GAP) / cols
+    fig.subplots_adjust(left=left / w, right=1 - 0.15 / w, bottom=bottom / h, top=1 - top / h,
+                        hspace=row_gap / panel_h, wspace=PANEL_GAP / panel_w)
+    fig.supylabel(fig.get_supylabel(), x=0.12 / w, y=(bottom + (h - top - bottom) / 2) / h,
+                  fontsize=STYLE["axes.labelsize"] + 1)
 
 
 def fan_chart(timeseries: pd.DataFrame, metric: str, by: str = "scheme", order=None,
@@ -403,10 +437,9 @@ def _place_labels(fig: Figure, ax, points: dict) -> None:
     neither an earlier label nor another mean."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    if not isinstance(fig.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(fig)
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
+    renderer = (fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)).get_renderer()
+    if fig.get_layout_engine() is not None:
+        fig.get_layout_engine().execute(fig)  # the axes where they are drawn; no whole drawing needed
     markers = [ax.transData.transform(xy) for xy, _ in points.values()]
     taken = []
     for text, (xy, color) in points.items():

@@ -33,9 +33,9 @@ import pandas as pd
 from ..config import ConfigError, Settings
 from ..io import write_parquet, write_text
 from ..metrics import ALL, METRIC_NAMES
-from ..model import BPOModel
 from ..progress import design_bar
 from .backends import check_backend, run_chunks
+from ..weekly import WeeklyModel, stepping_model
 from .points import base_settings, point_settings
 
 SECTIONS = ("market", "vendor", "client", "shock")
@@ -217,11 +217,10 @@ def run_batch(points: list[Settings], replications: int, weekly: bool = False):
         alone = points[0]
         config = copy.copy(alone.config)
         config.record = dataclasses.replace(config.record, relationships="none")
-        settings = Settings(config, alone.scheme)
-        model = BPOModel(settings, replications=replications, collect=False)
+        model = stepping_model(Settings(config, alone.scheme), replications)
     else:
-        model = BPOModel(stacked(points, replications), replications=replications, points=len(points),
-                         collect=False, engine="array")
+        together = stacked(points, replications)
+        model = WeeklyModel(together, together.config.seed, replications, points=len(points))
     for _ in range(model.n_steps):
         model.advance_week()
     summary = model.recorder.summary(np.tile(np.arange(replications), len(points)))
