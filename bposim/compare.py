@@ -51,6 +51,7 @@ from .config import ConfigError, validate
 from .config import compose, compose_schemes
 from .config.safety import check_overrides, probe_writable
 from .entry import guarded
+from .forked import Forked, can_fork
 from .io import UnreadableResults, read_parquet, read_yaml
 from .schemes import BUSINESS, SCHEMES
 from .simulate import simulate
@@ -158,21 +159,37 @@ def run_comparison(overrides: list[str], baseline: str | None = None) -> Compari
         labels = [t[by] for t in typed]
     status_quo = baseline is not None
     base = labels[0] if baseline is None else _match(baseline, labels, by)
-    tables, series, settings, configs = [], [], {}, {}
-    for label_, cfg, values in zip(labels, configs_of, typed):
-        result = simulate(cfg)
-        extra = {c: v for c, v in values.items() if c != "scheme"}
-        tables.append(result.summary.assign(**extra))
-        series.append(_fan_table(result, values.get("scheme", result.settings.scheme.name), extra))
-        settings[label_] = result.settings
-        configs[label_] = cfg
-        del result  # its weekly arrays go; only the summary and the fan columns stay
+    runs = _simulated(configs_of, typed)
+    tables = [summary for summary, _, _ in runs]
+    series = [fan for _, fan, _ in runs]
+    settings = {label_: s for label_, (_, _, s) in zip(labels, runs)}
+    configs = dict(zip(labels, configs_of))
     results = pd.concat(tables, ignore_index=True)
     timeseries = pd.concat(series, ignore_index=True)
     schemes = list(dict.fromkeys(s.scheme.name for s in settings.values()))
     return Comparison(schemes=schemes, baseline=base, configs=configs, results=results, timeseries=timeseries,
                       settings=settings, overrides=shared, status_quo=status_quo, by=by, contracts=labels,
                       parts=columns, orders=orders)
+
+
+def _run(cfg, values: dict) -> tuple:
+    """One contract simulated: its summary and fan columns with the compared factors, and its
+    Settings (the weekly arrays go; only these stay)."""
+    result = simulate(cfg)
+    extra = {c: v for c, v in values.items() if c != "scheme"}
+    fan = _fan_table(result, values.get("scheme", result.settings.scheme.name), extra)
+    return result.summary.assign(**extra), fan, result.settings
+
+
+def _simulated(configs: list, typed: list[dict]) -> list[tuple]:
+    """Every contract's _run, in order: the second half in a forked child on another core while
+    this process runs the first (bposim.forked), the same numbers either way."""
+    jobs = list(zip(configs, typed))
+    split = len(jobs) // 2 if len(jobs) > 1 and can_fork() else len(jobs)
+    child = Forked(lambda: [_run(*job) for job in jobs[split:]], enabled=split < len(jobs))
+    here = [_run(*job) for job in jobs[:split]]
+    there = child.result() if split < len(jobs) else []
+    return here + (there if there is not None else [_run(*job) for job in jobs[split:]])
 
 
 def _match(baseline: str, labels: list, by: str):

@@ -1,5 +1,6 @@
 """The report's figures drawn in a forked child (#14 item 9) are the bytes this process draws,
-and the report falls back to drawing them itself where it cannot fork or the child fails."""
+and the report falls back to drawing them itself where it cannot fork or the child fails; the
+contracts a child simulates are those this process would."""
 
 from __future__ import annotations
 
@@ -44,3 +45,19 @@ def test_without_fork_or_with_a_failing_child_this_process_draws_them(comparison
     parent = os.getpid()
     monkeypatch.setattr(drawing, "png", lambda fig: real_png(fig) if os.getpid() == parent else 1 / 0)
     assert drawing.draw_pngs(broken, list(broken)).result() == serial
+
+
+def test_contracts_simulated_half_in_a_forked_child_are_those_simulated_here(monkeypatch):
+    import pandas as pd
+
+    from bposim import compare
+
+    overrides = ["scheme=per_volume,shared_outcome,fixed_fee", "client.audit_rate=0.05,0.2", "replications=3",
+                 "steps=20"]
+    forked = run_comparison(overrides)
+    monkeypatch.setattr(compare, "can_fork", lambda: False)
+    here = run_comparison(overrides)
+    pd.testing.assert_frame_equal(forked.results, here.results)
+    pd.testing.assert_frame_equal(forked.timeseries, here.timeseries)
+    assert list(forked.settings) == list(here.settings) == forked.compared
+    assert all(forked.settings[k].config == here.settings[k].config for k in here.settings)

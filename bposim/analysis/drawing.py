@@ -7,36 +7,23 @@ draw them while the first simulates the robustness section or draws the others.
     ...                                                             # other work here
     pngs = drawing.result()       # name -> PNG bytes; this process draws the rest meanwhile
 
-The child is a fork (it shares the built figures without pickling them) and sends back only the
-bytes; the bytes are those this process would have drawn. Where there is no fork (Windows, macOS
-where forking a process that has touched system frameworks is unsafe), one core, or the child
-fails, this process draws everything itself: same bytes, only slower.
+The child is a fork (bposim.forked: it shares the built figures without pickling them) and sends
+back only the bytes; the bytes are those this process would have drawn. Where there is no fork,
+one core, or the child fails, this process draws everything itself: same bytes, only slower.
 """
 
 from __future__ import annotations
 
 import io
-import os
-import pickle
-import sys
+
+from ..forked import Forked, can_fork  # can_fork is looked up here, where tests replace it
 
 
 def png(fig) -> bytes:
     buf = io.BytesIO()
-    # The figures lay themselves out (constrained layout): a tight bounding box would draw each twice.
+    # The figures lay themselves out (fixed or constrained layout): a tight bounding box would draw each twice.
     fig.savefig(buf, format="png", dpi=100, facecolor="white", metadata={"Software": None})
     return buf.getvalue()
-
-
-def _cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def can_fork() -> bool:
-    return sys.platform.startswith("linux") and hasattr(os, "fork") and _cores() > 1
 
 
 class Drawing:
@@ -45,52 +32,15 @@ class Drawing:
     def __init__(self, figures: dict, background: list[str]):
         self.figures = figures
         self.background = [n for n in background if n in figures] if can_fork() else []
-        self.pid = None
-        self.read_fd = None
         self._done: dict[str, bytes] | None = None
-        if self.background:
-            self._start()
-
-    def _start(self) -> None:
-        read_fd, write_fd = os.pipe()
-        try:
-            pid = os.fork()
-        except OSError:
-            os.close(read_fd)
-            os.close(write_fd)
+        self._child = Forked(lambda: {n: png(self.figures[n]) for n in self.background}, enabled=bool(self.background))
+        if not self._child.running:
             self.background = []
-            return
-        if pid == 0:  # the child: draw, send, and leave without running the parent's exit handlers
-            code = 1
-            try:
-                os.close(read_fd)
-                data = pickle.dumps({n: png(self.figures[n]) for n in self.background})
-                with os.fdopen(write_fd, "wb") as out:
-                    out.write(data)
-                code = 0
-            finally:
-                os._exit(code)
-        os.close(write_fd)
-        self.pid, self.read_fd = pid, read_fd
-
-    def _collect(self) -> dict[str, bytes]:
-        if self.pid is None:
-            return {}
-        with os.fdopen(self.read_fd, "rb") as inp:
-            data = inp.read()
-        _, status = os.waitpid(self.pid, 0)
-        self.pid = None
-        if status != 0 or not data:
-            return {}
-        try:
-            return pickle.loads(data)
-        except Exception:  # noqa: BLE001 - a child that died half-way: drawn here instead
-            return {}
 
     def result(self) -> dict[str, bytes]:
         if self._done is None:
             here = {n: png(f) for n, f in self.figures.items() if n not in self.background}
-            there = self._collect()
+            there = self._child.result() or {}
             self._done = {n: here[n] if n in here else there.get(n) or png(f) for n, f in self.figures.items()}
         return self._done
 
