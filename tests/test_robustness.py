@@ -10,7 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bposim.analysis.robustness import UNCERTAIN, Robustness, _flips, screened
+from bposim.analysis.robustness import (UNCERTAIN, Effect, Robustness, Screen, SeedCheck, _flips, screened,
+                                        skipped_section)
 from bposim.analysis.sections import render
 from bposim.compare import main as compare_main
 from bposim.compare import run_comparison
@@ -146,3 +147,44 @@ def test_with_a_status_quo_the_paired_table_is_against_it():
                        baseline="fixed_fee")
     assert set(c.paired.baseline) == {"fixed_fee"} and set(c.paired.scheme) == {"per_volume", "shared_outcome"}
     assert c.report().section("paired").heading == "Paired comparison against fixed_fee"
+
+
+# --- the verdict's sentence on robustness ---------------------------------------------------------
+
+
+def _effect(parameter: str, flips: int, flip_at: str = "", direction: str = "") -> Effect:
+    return Effect(parameter, parameter, "1", "0.5 to 2", "10", "5", flips, 10, flip_at, direction)
+
+
+def test_the_verdict_sentence_names_what_flips_it_or_says_nothing_screened_does():
+    seeds = SeedCheck("A", 4, 3, 4, tied=False)
+    flips = Robustness("s", "", [Screen("A", "B", False, "", [_effect("vendor.risk_aversion", 3, "1.2 to 1.5", "above"),
+                                                               _effect("market.outcome_noise", 1, "0.9", "below")]),
+                                 Screen("A", "C", False, "", [_effect("vendor.risk_aversion", 0)])],
+                       seed_check=seeds, screened_any=True)
+    text = flips.in_a_sentence()
+    assert text.startswith("What could flip it") and text.count(".") >= 1
+    assert "B comes ahead when vendor.risk_aversion is above 1.2 to 1.5 (or 1 other parameter)" in text
+    assert "C comes ahead" not in text and "on 4 independent seeds A comes out best on 3 of 4" in text
+    steady = Robustness("s", "", [Screen("A", "B", True, "", [_effect("x", 2, "1", "above")]),
+                                  Screen("A", "C", False, "", [_effect("x", 0)])],
+                        seed_check=SeedCheck("A", 4, 4, 4, tied=True), screened_any=True)
+    text = steady.in_a_sentence()
+    assert text.startswith("Nothing screened flips it") and "puts C ahead of A" in text and "B" not in text
+    assert "(best or tied with the best on 4)" in text
+    assert "not checked (--no-robustness)" in skipped_section().in_a_sentence()
+
+
+def test_the_verdict_ends_with_the_robustness_sentence(screened_case, tmp_path, capsys):
+    comparison, section = screened_case
+    verdict = comparison.report(robustness=section).section("verdict")
+    assert verdict.sentences[-1] == section.in_a_sentence()
+    screen = section.screens[0]
+    if not screen.tie:
+        assert "vendor.metric_gameability" in verdict.sentences[-1], "the parameter that flips the ranking is named"
+    out = tmp_path / "rep"
+    assert compare_main(["scheme=per_volume,shared_outcome", "replications=2", "steps=8", "--no-robustness",
+                         "--out", str(out)]) == 0
+    md = (out / "report.md").read_text()
+    verdict_md = md.split("## Verdict", 1)[1].split("##", 1)[0]
+    assert "was not checked (--no-robustness)" in verdict_md

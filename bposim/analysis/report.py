@@ -188,7 +188,7 @@ def build_sections(t: ResultTables, *, pngs: dict, readings: dict, ts_ok: bool, 
     money = Money.of(runs)
     spec = section_spec(t, money)
     settings_of = dict(_settings_list(settings))
-    optional = [setup_section(runs, t.reps()), verdict_section(t, spec, money),
+    optional = [setup_section(runs, t.reps()), verdict_section(t, spec, money, robustness),
                 Summary(headline(t, spec, money), list(notes)), scorecard_section(t, spec, money),
                 pl_section(t, settings_of, money), paired_section(t, spec, money), robustness]
     return [*(s for s in optional if s is not None), *figure_sections(t, pngs, readings, ts_ok, heat, kpi),

@@ -26,11 +26,12 @@ import numpy as np
 import pandas as pd
 
 from ..config import describe
+from ..forked import Forked, can_fork
 from ..config.params import _RANGE, _bound
 from .formats import number, number_format, signed, value_text
 from .money import Money
 from .tables import ResultTables, result_tables
-from .verdict import CLIENT_KPI, indistinguishable
+from .verdict import CLIENT_KPI, NOT_CHECKED, indistinguishable
 
 TRAJECTORIES = 30        # Morris trajectories: (parameters + 1) points each, per compared contract
 LEVELS = 4               # Morris grid levels: a step moves one parameter 2/3 of its band
@@ -150,6 +151,8 @@ class Robustness:
     seeds: str = ""
     money: str = "MU"
     skipped: bool = False
+    seed_check: "SeedCheck | None" = None
+    screened_any: bool = False  # some uncertain parameter could be screened
     id: ClassVar[str] = "robustness"
     title: ClassVar[str] = "What could change this answer"
     kind: ClassVar[str] = "robustness"
@@ -157,6 +160,51 @@ class Robustness:
     @property
     def text(self) -> str:
         return " ".join(x for x in (self.summary, self.seeds) if x)
+
+    def in_a_sentence(self) -> str:
+        """The section in one sentence, for the verdict: what could flip it (the parameter, the
+        side and the flip point of each runner-up the best beats here), or that nothing screened
+        does, and how often the best comes out best on the other seeds."""
+        if self.skipped:
+            return NOT_CHECKED.format(how=" (--no-robustness)")
+        seeds = self.seed_check.sentence() if self.seed_check else ""
+        beaten = [s for s in self.screens if not s.tie]
+        flipped = [s for s in beaten if s.flipping]
+        if flipped:
+            head = "What could flip it (see What could change this answer): " + "; ".join(
+                f"{s.other} comes ahead when {_when(s.flipping[0])}"
+                + (f" (or {len(s.flipping) - 1} other parameter{'s' * (len(s.flipping) > 2)})"
+                   if len(s.flipping) > 1 else "") for s in flipped)
+        elif not self.screened_any:
+            head = "No uncertain parameter could be screened for these contracts"
+        elif beaten:
+            head = (f"Nothing screened flips it: no uncertain parameter, moved one at a time within its screened "
+                    f"range, puts {' or '.join(s.other for s in beaten)} ahead of {beaten[0].best}")
+        else:
+            head = (f"Nothing screened separates more than the tie: the screening compared {self.screens[0].best} "
+                    f"only with the contracts it ties with" if self.screens else "Nothing was screened")
+        return head + (f"; {seeds}" if seeds else "") + "."
+
+
+def _when(e: Effect) -> str:
+    return f"{e.parameter} is {e.direction} {e.flip_at}"
+
+
+@dataclass(frozen=True)
+class SeedCheck:
+    """The verdict on independent seeds: how often the same contract comes out best."""
+
+    best: str
+    seeds: int
+    wins: int
+    best_or_tied: int
+    tied: bool  # the best ties with another at the reported point
+
+    def sentence(self) -> str:
+        out = f"on {self.seeds} independent seeds {self.best} comes out best on {self.wins} of {self.seeds}"
+        if self.tied or self.best_or_tied != self.wins:
+            out += f" (best or tied with the best on {self.best_or_tied})"
+        return out
 
 
 def skipped_section() -> Robustness:
@@ -305,8 +353,9 @@ def _verdict_of(results: pd.DataFrame, by: str, order: list) -> tuple[Any, list]
     return best, ties
 
 
-def seed_check(t: ResultTables, settings_of: dict, replications: int, seeds: int = SEEDS) -> tuple[str, int]:
-    """The verdict on `seeds` independent seeds: (a sentence, simulated rows)."""
+def seed_check(t: ResultTables, settings_of: dict, replications: int,
+               seeds: int = SEEDS) -> tuple[str, int, SeedCheck]:
+    """The verdict on `seeds` independent seeds: (a sentence, simulated rows, the counts)."""
     from ..explore.batch import simulate_design
 
     groups = list(t.groups)
@@ -337,10 +386,10 @@ def seed_check(t: ResultTables, settings_of: dict, replications: int, seeds: int
             + (f" ({', '.join(others)})" if others else ""))
     if ties:
         text += (f"; it is best or tied with the best on {best_or_tied} of {seeds}, and the same contracts tie for "
-                 f"best ({', '.join(t.name(g) for g in top)}) on {same_top} of {seeds}.")
+                 f"best ({', '.join(t.name(g) for g in groups if g in top)}) on {same_top} of {seeds}.")
     else:
         text += f"; it is best or tied with the best on {best_or_tied} of {seeds}."
-    return text, len(design) * replications
+    return text, len(design) * replications, SeedCheck(t.name(best), seeds, wins, best_or_tied, bool(ties))
 
 
 def robustness_section(t: ResultTables, settings_of: dict, money: Money, replications: int, *,
@@ -354,6 +403,8 @@ def robustness_section(t: ResultTables, settings_of: dict, money: Money, replica
     if CLIENT_KPI not in t.kpis or len(t.groups) < 2 or not settings_of:
         return None
     started = time.perf_counter()
+    # The seed check needs nothing from the screening: a second core runs it meanwhile.
+    checking = Forked(lambda: seed_check(t, settings_of, replications, seeds), enabled=bool(seeds) and can_fork())
     best = t.best(CLIENT_KPI)
     runners = _runners_up(t, best)
     compared = [best, *runners]
@@ -389,7 +440,8 @@ def robustness_section(t: ResultTables, settings_of: dict, money: Money, replica
         size += (f" ({', '.join(left)} not screened: "
                  f"{', '.join(sorted({c.scheme.name for c in configs if not _batches(c)}))} cannot run its terms "
                  f"as arrays, so every point would run alone)")
-    seeds_text, seed_runs = seed_check(t, settings_of, replications, seeds) if seeds else ("", 0)
+    checked = checking.result() if seeds else ("", 0, None)
+    seeds_text, seed_runs, counts = checked if checked is not None else seed_check(t, settings_of, replications, seeds)
     if seed_runs:
         size += (("; " if size else "") + f"the comparison again on {seeds} seeds: {seed_runs:,} runs")
     size += f"; {time.perf_counter() - started:.1f} s in all."
@@ -405,4 +457,5 @@ def robustness_section(t: ResultTables, settings_of: dict, money: Money, replica
     else:
         summary = ("No screened parameter reverses the ranking of the best contract and the runners-up it beats, "
                    "one at a time, within the ranges below.")
-    return Robustness(summary, size[:1].upper() + size[1:], screens, seeds_text, cur)
+    return Robustness(summary, size[:1].upper() + size[1:], screens, seeds_text, cur, seed_check=counts,
+                      screened_any=bool(plan))

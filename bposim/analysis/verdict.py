@@ -17,6 +17,8 @@ from .tables import ResultTables
 CLIENT_KPI = "client_net_value"
 VENDOR_KPI = "vendor_margin"
 TIE_BREAK = ("trust_in_vendor", "gaming", "vendor_margin")  # stated when the client's best is a tie
+NOT_CHECKED = ("How far this verdict holds was not checked{how}: other values of the uncertain parameters or other "
+               "seeds could change it.")
 
 
 def indistinguishable(row) -> bool:
@@ -25,7 +27,9 @@ def indistinguishable(row) -> bool:
     return math.isnan(lo) or math.isnan(hi) or lo <= 0 <= hi
 
 
-def verdict_section(t: ResultTables, spec: dict, money: Money) -> Verdict:
+def verdict_section(t: ResultTables, spec: dict, money: Money, robustness=None) -> Verdict:
+    """The verdict paragraph; `robustness` (bposim.analysis.robustness.Robustness, when it was
+    run or skipped) gives its last sentence: what could flip it, or that it was not checked."""
     what = t.what  # "contract", or in the words of the factors ("value of client.audit_rate")
     act = "Sign" if t.contracts else "Choose"
     if CLIENT_KPI not in t.kpis:
@@ -67,6 +71,7 @@ def verdict_section(t: ResultTables, spec: dict, money: Money) -> Verdict:
                 f"[{number(lo, s)}, {number(hi, s)}] {over}, and beats every other {what} with 95% confidence.")
     sentences.append(_vendor(t, best, spec, money))
     sentences.append(_status_quo(t, best, [g for g, _ in ties], diff_text, what))
+    sentences.append(robustness.in_a_sentence() if robustness is not None else NOT_CHECKED.format(how=""))
     return Verdict(lead, [x for x in sentences if x], best=name, ties=tie_names)
 
 
