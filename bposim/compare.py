@@ -172,10 +172,10 @@ def run_comparison(overrides: list[str], baseline: str | None = None) -> Compari
                       parts=columns, orders=orders)
 
 
-def _run(cfg, values: dict) -> tuple:
+def _run(cfg, values: dict, progress: bool | None = None) -> tuple:
     """One contract simulated: its summary and fan columns with the compared factors, and its
     Settings (the weekly arrays go; only these stay)."""
-    result = simulate(cfg)
+    result = simulate(cfg, progress=progress)
     extra = {c: v for c, v in values.items() if c != "scheme"}
     fan = _fan_table(result, values.get("scheme", result.settings.scheme.name), extra)
     return result.summary.assign(**extra), fan, result.settings
@@ -186,7 +186,8 @@ def _simulated(configs: list, typed: list[dict]) -> list[tuple]:
     this process runs the first (bposim.forked), the same numbers either way."""
     jobs = list(zip(configs, typed))
     split = len(jobs) // 2 if len(jobs) > 1 and can_fork() else len(jobs)
-    child = Forked(lambda: [_run(*job) for job in jobs[split:]], enabled=split < len(jobs))
+    # The child shows no progress bar: one bar on a terminal, this process's.
+    child = Forked(lambda: [_run(*job, progress=False) for job in jobs[split:]], enabled=split < len(jobs))
     here = [_run(*job) for job in jobs[:split]]
     there = child.result() if split < len(jobs) else []
     return here + (there if there is not None else [_run(*job) for job in jobs[split:]])

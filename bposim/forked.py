@@ -8,8 +8,8 @@ simulated while this process runs the other half.
 
 The child is a fork (it shares this process's memory as it was, nothing is pickled on the way in)
 and sends back only its result, pickled. Where there is no fork (Windows, macOS, where forking a
-process that has touched system frameworks is unsafe), one core, or the child fails, `result()`
-is None and the caller does the work itself: the same numbers, only slower.
+process that has touched system frameworks is unsafe), one core, other threads running, or the
+child fails, `result()` is None and the caller does the work itself: the same numbers, only slower.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
+import threading
 from typing import Any, Callable
 
 
@@ -28,7 +29,10 @@ def cores() -> int:
 
 
 def can_fork() -> bool:
-    return sys.platform.startswith("linux") and hasattr(os, "fork") and cores() > 1
+    """Linux, a second core, and no other thread of ours (a notebook's kernel, a server): a fork
+    copies only the forking thread, and a lock another one held would stay held in the child."""
+    return (sys.platform.startswith("linux") and hasattr(os, "fork") and cores() > 1
+            and threading.active_count() == 1)
 
 
 class Forked:
