@@ -202,3 +202,23 @@ def test_weekly_panels_placed_without_a_layout_engine_keep_every_text_apart_and_
         for legend in fig.legends:  # the key under the grid
             key = legend.get_window_extent(renderer)
             assert not any(key.overlaps(b) for b in labels), "the key runs into an x label"
+
+
+def test_tiny_and_zero_numbers_read_as_people_write_them():
+    from bposim.analysis.formats import scientific, short_number
+
+    assert scientific(0.0) == "0" and scientific(8.3e-17) == "8.3 \u00d7 10\u207b\u00b9\u2077"
+    assert scientific(-1.4e-15) == "\u22121.4 \u00d7 10\u207b\u00b9\u2075" and scientific(0.25) == "0.25"
+    assert scientific(1234.5) == "1,234" and scientific(2.5e12) == "2.5 \u00d7 10\u00b9\u00b2"
+    assert short_number(3e-6) == "0.000003" and short_number(2e-13) != "0." and not SCI.search(short_number(2e-13))
+
+
+def test_generated_pages_print_no_e_notation():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    pages = [root / "docs" / "validation.md", *sorted((root / "experiments").glob("*/README.md"))]
+    for page in pages:
+        text = re.sub(r"`[^`]*`", "", page.read_text(encoding="utf-8"))  # code and declared ranges stay as typed
+        found = SCI.search(text)
+        assert not found, f"{page.relative_to(root)}: {found.group()} (write 0 as 0, small numbers as 8.3 \u00d7 10\u207b\u00b9\u2077)"

@@ -41,6 +41,25 @@ def signed(v: float, spec: str) -> str:
     return text if text.startswith(MINUS) or text == "n/a" or text.strip("0.,") == "" else "+" + text
 
 
+SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def scientific(v: float, digits: int = 2) -> str:
+    """A number of any size for people, to `digits` significant digits: 0 as 0, ordinary sizes
+    as they are (0.25, 1,234), very small or large ones as 8.3 × 10⁻¹⁷, never 8.3e-17 or 0.0e+00."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "n/a"
+    if v == 0:
+        return "0"
+    if 1e-4 <= abs(v) < 1e9:
+        text = f"{v:,.{digits}g}" if abs(v) < 10 ** digits else f"{v:,.0f}"
+        return text.replace("-", MINUS)
+    mantissa, _, exponent = f"{v:.{digits - 1}e}".partition("e")
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return f"{mantissa.replace('-', MINUS)} \u00d7 10{str(int(exponent)).translate(SUPERSCRIPT)}"
+
+
 def short_number(v: float) -> str:
     """A setting's number as short as it stays exact to 6 digits, never in e-notation
     (0.05, 13, 1,000,000, 0.000003)."""
@@ -49,6 +68,8 @@ def short_number(v: float) -> str:
         return text
     if abs(v) >= 1:
         return f"{v:,.0f}" if float(v).is_integer() else f"{v:,.6g}" if "e" not in f"{v:,.6g}" else f"{v:,.2f}"
+    if abs(v) < 1e-9:  # twelve decimals would show it as 0
+        return scientific(v, 6)
     return f"{v:.12f}".rstrip("0")
 
 

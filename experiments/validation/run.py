@@ -22,6 +22,7 @@ import numpy as np  # noqa: E402
 
 from bposim import theory as T  # noqa: E402
 from bposim import validation as V  # noqa: E402
+from bposim.analysis.formats import scientific  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES, DOC = ROOT / "docs" / "figures", ROOT / "docs" / "validation.md"
@@ -32,7 +33,7 @@ FAILS: list[str] = []                    # every comparison outside its toleranc
 
 
 def table(head, rows):
-    cell = lambda x: f"{x:.4g}" if isinstance(x, float) else str(x)  # noqa: E731
+    cell = lambda x: (f"{x:.4g}" if "e" not in f"{x:.4g}" else scientific(x, 4)) if isinstance(x, float) else str(x)  # noqa: E731
     return "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
                      + ["| " + " | ".join(cell(x) for x in r) + " |" for r in rows])
 
@@ -78,10 +79,10 @@ def hm87(step):
                              f"market.volume_noise={s2 ** 0.5}", f"client.value_volume={p}"])
         err = float(np.max(np.abs(run.effort_volume - T.hm87_effort(b, c))))
         th, sim, scale = T.hm87_client_profit(b, p, c, r, s2), run.client_profit(), p * p / (2 * c)
-        rows.append([b, c, r, s2, p, T.hm87_effort(b, c), float(run.effort_volume.mean()), f"{err:.1e}",
+        rows.append([b, c, r, s2, p, T.hm87_effort(b, c), float(run.effort_volume.mean()), scientific(err),
                      check(err <= 1e-9, f"HM87 effort at b={b}, c={c}"), th, sim, pct(abs(sim - th) / scale),
                      check(abs(sim - th) <= TOL * scale, f"HM87 profit at b={b}, c={c}")])
-    out = {"effort_table": table(["b", "c", "r", "s2", "p", "theory e = b/c", "simulated e", "max abs err", "< 1e-9",
+    out = {"effort_table": table(["b", "c", "r", "s2", "p", "theory e = b/c", "simulated e", "max abs err", "< 10⁻⁹",
                                   "theory profit", "simulated profit", "err / (p²/2c)", "< 2%"], rows), "step": step}
     p, c, r = 1.0, 2.0, 1.0
     rates, fine, rows, gaps = grid(0.05, 1.0, step), np.linspace(0, 1.05, 200), [], []
@@ -101,7 +102,7 @@ def hm87(step):
         rows.append([f"σ = {sigma}, s2 = {s2}", b_star, b_sim, argmax(rates, theory),
                      check(abs(b_sim - b_star) <= step + 1e-9, f"HM87 argmax at σ={sigma}"), pct(worst),
                      check(worst <= TOL, f"HM87 profit curve at σ={sigma} (max error {pct(worst)} of p²/2c)"),
-                     f"{s2_hat / s2:.4f}", f"{resid:.1e}"])
+                     f"{s2_hat / s2:.4f}", scientific(resid)])
         gaps.append((sigma, worst, s2_hat / s2, resid))
         ax.plot(fine, [T.hm87_client_profit(b, p, c, r, s2) for b in fine], color=color,
                 label=f"theory, σ = {sigma} (s2 = {s2})")
@@ -116,7 +117,7 @@ def hm87(step):
                    f"{gaps[0][2]:.4f} x s2 at σ = 0.5 ({n} draws, standard error {100 * (2 / (n - 1)) ** 0.5:.1f}%) and "
                    f"{gaps[1][2]:.4f} x s2 at σ = 1 (16 times the draws, since the risk premium `r b² s2/2` is four "
                    f"times larger there); with the realised variance the closed form matches the simulation to "
-                   f"{max(g[3] for g in gaps):.0e}.")
+                   f"{scientific(max(g[3] for g in gaps), 1)}.")
     out["rate_table"] = table(["noise", "b* (formula)", "simulated argmax", "theory argmax on grid", "≤ 1 step",
                                "max profit err / (p²/2c)", "< 2%", "realised noise var / s2",
                                "max abs err with realised s2"], rows)
@@ -150,17 +151,17 @@ def multitask(step):
     for rates in [(0.0, 0.0), (0.4, 0.0), (0.8, 0.0), (0.4, 0.3), (0.8, 0.5)]:
         sim, th = efforts("multitask", mt(K, KV, rates)), T.multitask_effort(K, rates, KV)
         err = float(np.max(np.abs(sim - th)))
-        rows.append([str(rates), pair(th), pair(sim), f"{err:.1e}", check(err <= 1e-9, f"HM91 efforts at {rates}")])
+        rows.append([str(rates), pair(th), pair(sim), scientific(err), check(err <= 1e-9, f"HM91 efforts at {rates}")])
     out = {"effort_table": table(["rates (volume, quality)", "theory inverse(K)(rates+k)", "simulated efforts",
-                                  "max abs err", "< 1e-9"], rows)}
+                                  "max abs err", "< 10⁻⁹"], rows)}
     rows = []
     for c in [(2.0, 1.0, 3.0), (1.0, 0.5, 1.0), (3.0, 2.0, 2.0)]:
         Kc = T.cost_matrix(*c)
         k = Kc @ np.array([0.3, 0.5])
         slope = (efforts("multitask", mt(Kc, k, (0.3, 0)))[1] - efforts("multitask", mt(Kc, k, (0.2, 0)))[1]) / 0.1
         th = T.multitask_quality_slope(Kc)
-        rows.append([str(c), th, slope, f"{abs(slope - th):.1e}", check(abs(slope - th) <= 1e-9, f"HM91 slope {c}")])
-    out["slope_table"] = table(["K (c11, c12, c22)", "theory -c12/det(K)", "simulated slope", "abs err", "< 1e-9"], rows)
+        rows.append([str(c), th, slope, scientific(abs(slope - th)), check(abs(slope - th) <= 1e-9, f"HM91 slope {c}")])
+    out["slope_table"] = table(["K (c11, c12, c22)", "theory -c12/det(K)", "simulated slope", "abs err", "< 10⁻⁹"], rows)
 
     rates, fine, rows = grid(0.0, 0.8, step), np.linspace(0, 0.85, 200), []
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
@@ -226,8 +227,8 @@ def distortion(step, n_angles):
     for g, b in [((0.8, 0.4), 0.5), ((0.3, 0.9), 0.7), ((1.0, 0.1), 0.2), ((0.5, 0.5), 1.0)]:
         sim, th = efforts("distortion", bk(g, SIGMA, b)), T.baker_action(b, g)
         err = float(np.max(np.abs(sim - th)))
-        rows.append([str(g), b, pair(th), pair(sim), f"{err:.1e}", check(err <= 1e-9, f"Baker action g={g}, b={b}")])
-    out = {"action_table": table(["g", "b", "theory a = b g", "simulated a", "max abs err", "< 1e-9"], rows)}
+        rows.append([str(g), b, pair(th), pair(sim), scientific(err), check(err <= 1e-9, f"Baker action g={g}, b={b}")])
+    out = {"action_table": table(["g", "b", "theory a = b g", "simulated a", "max abs err", "< 10⁻⁹"], rows)}
 
     s2, scale = (G[0] ** 2 + G[1] ** 2) * SIGMA ** 2, (F[0] ** 2 + F[1] ** 2) / 2
     rates, fine = grid(0.1, 1.0, step), np.linspace(0.05, 1.05, 200)
@@ -250,11 +251,11 @@ def distortion(step, n_angles):
         eff, th = prof[0] / first_best, T.baker_efficiency(F, g)
         angle = float(np.degrees(np.arctan2(g[1], g[0]) - np.arctan2(F[1], F[0])))
         pts.append((angle, eff))
-        rows.append([f"{deg:.0f}°", f"{angle:+.1f}°", bs, th, eff, f"{abs(eff - th) / th:.1e}",
+        rows.append([f"{deg:.0f}°", f"{angle:+.1f}°", bs, th, eff, scientific(abs(eff - th) / th),
                      check(abs(eff - th) <= 1e-9 * th, f"Baker efficiency at {deg:.0f}°"),
                      check(prof[0] >= max(prof[1:]), f"Baker b* not a simulated local max at {deg:.0f}°")])
     out["eff_table"] = table(["direction θ of g", "angle(f, g)", "b* = f.g/abs(g)²", "theory cos²", "simulated share",
-                              "rel err", "< 1e-9", "sim profit at b* ≥ at 0.9b*, 1.1b*"], rows)
+                              "rel err", "< 10⁻⁹", "sim profit at b* ≥ at 0.9b*, 1.1b*"], rows)
     out["first_best"] = first_best
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 4.8))
@@ -425,7 +426,7 @@ variance of weekly pay - `vbar`, over {weeks} weeks x {reps} replications per po
 every point, so all points share the same noise draws). Efforts are deterministic here, so effort
 checks run 3 weeks x 1 replication. MU = money units, per unit of demand per week.
 
-**Tolerances** (as in `tests/validation/test_theory.py`): efforts and slopes to 1e-9; client profit
+**Tolerances** (as in `tests/validation/test_theory.py`): efforts and slopes to 10⁻⁹; client profit
 within 2% of the first-best surplus scale; simulated optimal rate within one step of the grid it is
 evaluated on; share of honest vendors exactly 0 below and 1 above the threshold.
 
@@ -464,7 +465,7 @@ of the simulated noise draws, and the error left when the closed form uses it in
 (circles), b\* from the formula (dashed) and the simulated argmax (dotted); more noise moves the
 optimum to weaker incentives.*
 
-Tolerance: effort 1e-9; profit 2% of `p²/(2c)`; argmax within one grid step ({hm87_step}) of b\*.
+Tolerance: effort 10⁻⁹; profit 2% of `p²/(2c)`; argmax within one grid step ({hm87_step}) of b\*.
 
 ## 2. Multitask: Holmstrom and Milgrom (1991)
 
@@ -512,7 +513,7 @@ optimum, simulated argmax in bold:
 
 {mt_both_table}
 
-Tolerance: efforts and slopes 1e-9; profit 2% of 0.5 MU (the scale the tests use for this
+Tolerance: efforts and slopes 10⁻⁹; profit 2% of 0.5 MU (the scale the tests use for this
 scenario); argmax within one grid step (0.05 on the volume-rate curve, 0.1 on the 5 x 5 grid).
 
 ## 3. Distortion: Baker (1992, 2002)
@@ -551,7 +552,7 @@ what the client values (f) and what it measures (g): cos² (line) vs simulation 
 client profit against the rate, closed form (line) vs simulation (circles), b\* (dashed),
 simulated argmax (dotted).*
 
-Tolerance: actions 1e-9; efficiency (deterministic) relative 1e-9; profit 2% of `|f|²/2`; argmax
+Tolerance: actions 10⁻⁹; efficiency (deterministic) relative 10⁻⁹; profit 2% of `|f|²/2`; argmax
 within one grid step (0.05) of b\*.
 
 ## 4. Honest quality in a repeated relationship: Klein and Leffler (1981)
@@ -582,7 +583,7 @@ Share of honest vendors over d = 0.30, ..., 0.99 (step {kl_step}):
 joined as steps), with the theoretical threshold d\* (dashed): the share jumps from 0 to 1 at the
 first grid point above d\*.*
 
-Tolerance: exact: 0 at every grid point below d\*, 1 at every point above (points within 1e-6 of
+Tolerance: exact: 0 at every grid point below d\*, 1 at every point above (points within 10⁻⁶ of
 d\* would be skipped as knife edges).
 
 ### 4b. The threat carried out (#12 item 7b)
