@@ -172,9 +172,9 @@ class Robustness:
         flipped = [s for s in beaten if s.flipping]
         if flipped:
             head = "What could flip it (see What could change this answer): " + "; ".join(
-                f"{s.other} comes ahead when {_when(s.flipping[0])}"
-                + (f" (or {len(s.flipping) - 1} other parameter{'s' * (len(s.flipping) > 2)})"
-                   if len(s.flipping) > 1 else "") for s in flipped)
+                f"{s.other} comes ahead when {' or '.join(_when(e) for e in s.flipping[:NAMED_FLIPS])}"
+                + (f" (or {len(s.flipping) - NAMED_FLIPS} other parameter{'s' * (len(s.flipping) > NAMED_FLIPS + 1)})"
+                   if len(s.flipping) > NAMED_FLIPS else "") for s in flipped)
         elif not self.screened_any:
             head = "No uncertain parameter could be screened for these contracts"
         elif beaten:
@@ -184,6 +184,9 @@ class Robustness:
             head = (f"Nothing screened separates more than the tie: the screening compared {self.screens[0].best} "
                     f"only with the contracts it ties with" if self.screens else "Nothing was screened")
         return head + (f"; {seeds}" if seeds else "") + "."
+
+
+NAMED_FLIPS = 2  # flipping parameters the verdict names per runner-up, the largest first (the section has them all)
 
 
 def _when(e: Effect) -> str:
