@@ -44,7 +44,10 @@ def load() -> str:
 
 def run(tree: Path, args: list[str], out: Path) -> dict:
     """One `bposim-compare` in a fresh interpreter importing bposim from `tree`: wall seconds and the split it prints."""
-    env = {**os.environ, "PYTHONPATH": str(tree), "MPLBACKEND": "Agg"}
+    # Warm means bytecode cached, as on a user's machine: a PYTHONDONTWRITEBYTECODE inherited from
+    # the shell would have every round compile bposim from source again (about 0.1 s).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(PYTHONPATH=str(tree), MPLBACKEND="Agg")
     code = "import sys; from bposim.compare import main; sys.exit(main(sys.argv[1:]))"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
