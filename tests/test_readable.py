@@ -194,9 +194,10 @@ def test_weekly_panels_placed_without_a_layout_engine_keep_every_text_apart_and_
         for t in titles:
             assert not any(t.overlaps(b) for b in labels), "a panel's title runs into the x label of the row above"
             assert not any(t.overlaps(f) for f in frames), "a panel's title runs into an axes"
-        sup = fig._suptitle.get_window_extent(renderer)
+        text_of = {t.get_text(): t for t in fig.texts}  # the figure's title and y label, by their public texts
+        sup = text_of[fig.get_suptitle()].get_window_extent(renderer)
         assert not any(sup.overlaps(t) for t in titles), "the figure's title runs into a panel's"
-        ylabel = fig._supylabel.get_window_extent(renderer)
+        ylabel = text_of[fig.get_supylabel()].get_window_extent(renderer)
         ticks = [t.get_window_extent(renderer) for ax in panels for t in ax.get_yticklabels() if t.get_text()]
         assert ticks and not any(ylabel.overlaps(t) for t in ticks), "the y label runs into the tick labels"
         for legend in fig.legends:  # the key under the grid
