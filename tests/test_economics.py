@@ -218,11 +218,19 @@ def _final_terms(*overrides: str, reps: int = REPS):
 
 
 def test_reviews_relax_the_reweighting_after_clean_periods():
-    relaxing, _ = _final_terms("scheme=quality_weighted", "client.relax_step=0.3")
+    relaxing, _ = _final_terms("scheme=quality_weighted")  # the default relax_step, 0.25
     ratchet, _ = _final_terms("scheme=quality_weighted", "client.relax_step=0")
     mean, lo, hi, _ = mean_ci(relaxing - ratchet)
     assert hi < 0, f"verification difference {mean:.3g}, CI [{lo:.3g}, {hi:.3g}]"
     assert -mean > 0.2 * ratchet.mean()  # rough size: a fifth or more of the re-weighting undone
+
+
+def test_reviews_relax_audits_after_clean_periods_by_default():
+    _, relaxing = _final_terms("scheme=quality_weighted")  # the default audit_relax_step, 1.5
+    _, ratchet = _final_terms("scheme=quality_weighted", "client.audit_relax_step=1")
+    mean, lo, hi, _ = mean_ci(relaxing - ratchet)
+    assert hi < 0, f"audit boost difference {mean:.3g}, CI [{lo:.3g}, {hi:.3g}]"
+    assert -mean > 0.2 * (ratchet.mean() - 1.0)  # rough size: a fifth or more of the boost undone
 
 
 def test_reviews_relax_audits_faster_at_a_higher_relax_rate():
@@ -236,9 +244,12 @@ def test_a_clean_review_relaxes_and_a_drifting_one_tightens():
     p = settings_from(None, {"client.relax_step": 0.5, "client.audit_relax_step": 2.0})
     terms = dict(verification=0.6, quality_tilt=0.4, audit_boost=3.0, trust_in_vendor=0.8, period_net=1.0,
                  period_margin=1e4)
-    clean = scalar_state(p, **terms)
+    clean = scalar_state(p, **terms, period_audits=2.0, period_gap=0.0)
     review(clean, p, [0.99, 0.5], 2, SCALAR)
     assert (clean.verification, clean.quality_tilt, clean.audit_boost) == (0.3, 0.2, 1.5)
+    unseen = scalar_state(p, **terms)  # no audit in the period: nothing shows it clean
+    review(unseen, p, [0.99, 0.5], 2, SCALAR)
+    assert (unseen.verification, unseen.quality_tilt, unseen.audit_boost) == (0.6, 0.4, 3.0)
     drifting = scalar_state(p, **terms, period_audits=2.0, period_gap=1.0)
     review(drifting, p, [0.99, 0.5], 2, SCALAR)
     assert drifting.verification > 0.6 and drifting.quality_tilt > 0.4 and drifting.audit_boost > 3.0
@@ -248,12 +259,24 @@ def test_a_clean_review_relaxes_and_a_drifting_one_tightens():
 
 
 def test_unserved_demand_costs_the_client():
-    costly = summary("scheme=fixed_fee", "client.unserved_cost=1.0")
-    free = summary("scheme=fixed_fee")
+    costly = summary("scheme=fixed_fee")  # the default: 1 MU a unit of demand not delivered
+    free = summary("scheme=fixed_fee", "client.unserved_cost=0")
     loss = assert_lower(costly, free, "client_net_value", "unserved demand at 1 MU a unit")
     # Rough size: about 1 MU per unit of demand the record shows unserved.
     unserved = float((free.demand - free.volume).mean())
     assert 0.7 * unserved < -loss < 1.1 * unserved
+
+
+def test_quality_valued_per_unit_delivered_costs_a_fixed_fee_that_leaves_demand_undone():
+    # Per seat (the earlier model) quality was worth the same whatever share of demand a vendor
+    # delivered; per unit delivered, a quarter left undone takes a quarter of the quality value.
+    common = ("scheme=fixed_fee", "client.unserved_cost=0")
+    per_unit, per_seat = summary(*common), summary(*common, "client.quality_per_unit=false")
+    loss = assert_lower(per_unit, per_seat, "client_net_value", "quality valued per unit delivered")
+    # Rough size: value_quality x quality x units not delivered (the outcome's reading moves a little).
+    c = bposim.compose([]).client
+    undone = float(((per_seat.demand - per_seat.volume) * per_seat.true_quality).mean()) * c.value_quality
+    assert 0.7 * undone < -loss < 1.3 * undone
 
 
 def test_rework_per_defect_costs_the_client():
@@ -262,7 +285,10 @@ def test_rework_per_defect_costs_the_client():
 
 
 def test_an_outcome_that_counts_unserved_demand_buys_volume_under_outcome_sharing():
-    assert_higher(summary("scheme=shared_outcome", "client.unserved_cost=2.0"), summary("scheme=shared_outcome"),
+    # Quality valued per seat: per unit delivered (the default) the outcome already pulls volume
+    # to the throughput cap (98.7% of demand served), where no further pull can show.
+    common = ("scheme=shared_outcome", "client.quality_per_unit=false")
+    assert_higher(summary(*common, "client.unserved_cost=2.0"), summary(*common, "client.unserved_cost=0"),
                   "volume", "outcome share with unserved demand in the outcome")
 
 

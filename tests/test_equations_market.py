@@ -190,7 +190,8 @@ def test_drift_raises_audits_to_every_week_and_no_further(rate):
         st.period_audits, st.period_gap = 1.0, 0.5
         review(st, p, (0.99, 0.3), 2, SCALAR)
     assert audit_chance(p.client, st.audit_boost, 1.0, SCALAR) == pytest.approx(1.0, rel=1e-9)
-    review(st, p, (0.99, 0.3), 2, SCALAR)                 # a clean period: no audit, no gap
+    st.period_audits, st.period_gap = 1.0, 0.0
+    review(st, p, (0.99, 0.3), 2, SCALAR)                 # a clean period: an audit, no gap
     assert audit_chance(p.client, st.audit_boost, 1.0, SCALAR) == pytest.approx(1 / 1.25, rel=1e-9)
 
 

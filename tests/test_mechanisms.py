@@ -142,8 +142,11 @@ def test_periodic_reviews_correct_misalignment():
 
 def test_gaming_drift_raises_gaming_over_time_when_audits_are_rare():
     # No cool-off: weeks a client works in-house after a second termination have no vendor whose
-    # aversion could drift.
-    common = ("client.audit_rate=0.02", "client.cool_off=0")
+    # aversion could drift. Drift erodes the aversion to cutting corners, so the vendor has some
+    # to lose (0.3, against the default 0.1), and audits are rare enough (0.01 a week) that
+    # reviews, whose re-weighting and extra audits relax only after audited clean periods, seldom
+    # see it.
+    common = ("client.audit_rate=0.01", "vendor.gaming_aversion=0.3", "client.cool_off=0")
     drifting = run(*common, "vendor.gaming_drift=0.05").timeseries
     steady = run(*common, "vendor.gaming_drift=0.0").timeseries
     first_year = [per_replication(ts[ts.step <= 52], "gaming") for ts in (drifting, steady)]
@@ -262,8 +265,11 @@ def test_engagement_rises_with_price_when_the_price_holds(scheme, low, high):
 def test_a_price_the_client_cannot_sustain_is_cut_and_sours_the_vendor():
     # Emergent, not a defect: at a fee where the client loses money, reviews cut the price,
     # each cut costs the vendor's trust in the client, and engagement ends up no higher.
-    dear = summary("scheme=fixed_fee", "scheme.fee=2.5", "scheme.pricing=as_written")
-    fair = summary("scheme=fixed_fee", "scheme.fee=1.9", "scheme.pricing=as_written")
+    # Unserved demand free: with the default 1 MU a unit, the quarter of demand a fixed fee leaves
+    # undone makes 1.9 a losing fee for the client too (-5.4 kMU against +4.1 kMU over the run).
+    common = ("scheme=fixed_fee", "scheme.pricing=as_written", "client.unserved_cost=0")
+    dear = summary(*common, "scheme.fee=2.5")
+    fair = summary(*common, "scheme.fee=1.9")
     assert_greater(fair.trust_in_client, dear.trust_in_client, "trust in client, fee 1.9 vs 2.5")
     assert_greater(fair.engagement, dear.engagement, "engagement, fee 1.9 vs 2.5")
 

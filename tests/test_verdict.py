@@ -36,9 +36,11 @@ def test_the_report_opens_with_what_was_run_and_the_verdict(tied_report):
 
 def test_a_tie_with_the_best_is_named_with_its_tie_break(tied, tied_report):
     verdict = tied_report.section("verdict")
-    assert verdict.best == "shared_outcome" and verdict.ties == ["quality_weighted"]
-    assert verdict.lead.startswith("Sign shared_outcome or quality_weighted: they tie on client net value")
-    row = tied.tables.versus("shared_outcome", "quality_weighted", "client_net_value")
+    top = {"shared_outcome", "quality_weighted"}  # which of the two leads is the defaults' call
+    assert verdict.best in top and verdict.ties == sorted(top - {verdict.best})
+    other = verdict.ties[0]
+    assert verdict.lead.startswith(f"Sign {verdict.best} or {other}: they tie on client net value")
+    row = tied.tables.versus(verdict.best, other, "client_net_value")
     assert indistinguishable(row) and row["ci_low"] < 0 < row["ci_high"]
     text = verdict.text
     assert "Tie-break: client's trust in vendor" in text and "gaming" in text and "vendor margin" in text

@@ -44,8 +44,10 @@ def review(st, p, u, n_vendors, ops):
     audits = ops.maximum(st.period_audits, 1.0)
     drifting = caught | ((st.period_audits > 0.0) & (st.period_gap / audits > c.misalignment_tolerance))
     reweight = keep & c.review_reweight & drifting
-    # A clean period (no drift, trust not low) relaxes what drift tightened, at its own rates.
-    relax = keep & c.review_reweight & ops.not_(drifting) & (st.trust_in_vendor >= c.warn_below_trust)
+    # A clean period relaxes what drift tightened, at its own rates: its audits showed no drift and
+    # trust is not low. A period without audits is unseen, not clean: it relaxes nothing.
+    clean = (st.period_audits > 0.0) & ops.not_(drifting)
+    relax = keep & c.review_reweight & clean & (st.trust_in_vendor >= c.warn_below_trust)
     step, back = c.reweight_step, c.relax_step
     st.verification = ops.where(reweight, st.verification + step * (1.0 - st.verification),
                                 ops.where(relax, st.verification * (1.0 - back), st.verification))

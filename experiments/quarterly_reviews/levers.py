@@ -6,7 +6,8 @@ The study's drift-prone setting (quality_weighted, conscientious vendor, gameabl
 audits) at drift 0.1 a week, 156 weeks, 30 replications, seed 0 (common random numbers). Against
 quarterly reviews with every action on, each action is switched off alone (what it adds), and
 each is left on alone (what it does by itself); then once more for the default vendor (gaming
-aversion 0.1). Prints a Markdown table of client net value (kMU) and last-year corner-cutting,
+aversion 0.1). "Never relaxing" keeps every action on but takes away the relaxing after clean
+periods (client.relax_step = 0, audit_relax_step = 1: reviews that only ratchet). Prints a Markdown table of client net value (kMU) and last-year corner-cutting,
 each against all reviews on: paired mean difference [95% CI].
 """
 
@@ -34,7 +35,8 @@ def cell(a, b, digits: int) -> str:
 
 
 def table(base: list[str]) -> str:
-    arms = [("all actions on (quarterly)", []), ("no reviews", ["client.review_period=0"])]
+    arms = [("all actions on (quarterly)", []), ("no reviews", ["client.review_period=0"]),
+            ("all on, never relaxing", ["client.relax_step=0", "client.audit_relax_step=1"])]
     arms += [(f"all but {a}", [f"client.{a}=false"]) for a in ACTIONS]
     arms += [(f"only {a}", [f"client.{b}=false" for b in ACTIONS if b != a]) for a in ACTIONS]
     runs = {name: measures([*base, "client.review_period=13", *extra]) for name, extra in arms}

@@ -9,12 +9,16 @@ numbers) for every business scheme and prints two Markdown tables of client net 
 the first two:
   1. at annual discount rates of 5%, 10% (the default) and 30% (vendor.annual_discount_rate), each
      with scheme.pricing=as_written and =participation (at the default scheme.premium);
-  2. under participation at the default rate, with scheme.premium at 0, the default and twice it.
+  2. under participation at the default rate, with scheme.premium at 0, the default and twice it;
+  3. at the default terms, with the client's value and reviews of the defaults before quality was
+     valued per unit delivered (quality per baseline seat, unserved demand free, reviews that only
+     ratchet), with each of those changes alone, and with unserved demand at 0 and twice the default.
 """
 
 from __future__ import annotations
 
 import bposim
+from bposim.config import ClientConfig
 from bposim.analysis.stats import mean_ci
 from bposim.schemes import SCHEMES
 from bposim.schemes.base import PREMIUM
@@ -23,6 +27,7 @@ RATES = (0.05, 0.10, 0.30)
 PRICING = ("as_written", "participation")
 PREMIUMS = (0.0, PREMIUM, 2 * PREMIUM)
 REPLICATIONS = 30
+UNSERVED = ClientConfig().unserved_cost
 
 
 def ranked(columns: list[tuple[str, list[str]]]) -> str:
@@ -56,6 +61,15 @@ def main() -> None:
     premiums = [(f"premium {premium:g}", ["scheme.pricing=participation", f"scheme.premium={premium}"])
                 for premium in PREMIUMS]
     print(ranked(premiums))
+    print()
+    earlier = ["client.quality_per_unit=false", "client.unserved_cost=0", "client.relax_step=0"]
+    values = [("earlier defaults", earlier),
+              ("quality per seat", ["client.quality_per_unit=false"]),
+              ("unserved 0", ["client.unserved_cost=0"]),
+              (f"default (unserved {UNSERVED:g})", []),
+              (f"unserved {2 * UNSERVED:g}", [f"client.unserved_cost={2 * UNSERVED}"]),
+              ("reviews ratchet", ["client.relax_step=0"])]
+    print(ranked(values))
 
 
 if __name__ == "__main__":
