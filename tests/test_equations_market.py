@@ -365,3 +365,160 @@ def test_a_client_who_chose_to_raise_nothing_raises_nothing_however_short_the_sc
     st = scalar_state(p, score=0.0, breaks_missed=1.0, open_items=0.0)
     exchange_feedback(st, p, [1.0, 1.0, 1.0, 1.0], SCALAR)
     assert st.feedback_given == 0.0 and st.open_items == 0.0
+
+
+# --- vendor types and tenders (dynamics/tender.py) ------------------------------------------------------
+
+TEMPTED = ("vendor.gaming_aversion=0", "vendor.gaming_saving=1.5", "scheme.premium=0", "client.termination_on_detection=1",
+           "client.review_period=4", "vendor.exit_patience=0")
+
+
+def test_vendor_types_are_drawn_at_their_declared_spreads_and_the_in_house_team_is_neutral():
+    # Log ability, cost and capacity normal with mean-one factors (log mean -s^2/2, sd s) and
+    # integrity a normal shift (mean 0, sd s), each s = heterogeneity x its spread; the last
+    # column, the client's own team, of neutral type (ability 1, cost 1, integrity 0, capacity 1).
+    from bposim.dynamics.tender import draw_types
+    h = 0.5
+    spreads = {"vendor_ability": 0.6, "vendor_cost_factor": 0.4, "vendor_integrity": 0.8, "capacity": 1.0}
+    m = SimpleNamespace(vendor_heterogeneity=h, ability_spread=0.6, cost_spread=0.4, integrity_spread=0.8,
+                        capacity_spread=1.0)
+    types = draw_types(m, np.random.default_rng(3).standard_normal((200, 4, 500)))
+    for name, spread in spreads.items():
+        s = h * spread
+        drawn = types[name][:, :-1]
+        if name == "vendor_integrity":
+            assert drawn.mean() == pytest.approx(0.0, abs=0.01) and drawn.std() == pytest.approx(s, rel=0.01)
+        else:
+            assert drawn.mean() == pytest.approx(1.0, abs=0.01), name
+            assert np.log(drawn).std() == pytest.approx(s, rel=0.01), name
+    neutral = {"vendor_ability": 1.0, "vendor_cost_factor": 1.0, "vendor_integrity": 0.0, "capacity": 1.0}
+    assert {name: set(types[name][:, -1]) for name in neutral} == {name: {v} for name, v in neutral.items()}
+
+
+def test_a_vendor_staffs_a_contract_with_its_capacity_factor_times_the_slack():
+    # A vendor's capacity type is a mean-one lognormal factor on vendor.capacity_slack: the log of
+    # a contract's staff per unit of baseline demand and slack has mean -s^2/2 and sd s over vendors.
+    import bposim
+    s = 0.5
+    model = bposim.BPOModel(bposim.compose(["market.vendor_heterogeneity=1", f"market.capacity_spread={s}",
+                                            "market.n_clients=400", "market.n_vendors=400", "vendor.capacity_slack=1.2"]),
+                            replications=4, collect=False)
+    st = model.state
+    log_factor = np.log(st.staff / (1.2 * st.base))
+    assert log_factor.mean() == pytest.approx(-s * s / 2, abs=0.03) and log_factor.std() == pytest.approx(s, rel=0.05)
+
+
+def test_design_points_with_their_own_vendor_types_and_tender_terms_give_their_numbers_alone():
+    # Design points side by side (bposim.explore) each with their own heterogeneity and the
+    # tender's terms (switching cost, reputation prior, audit rate), with frequent terminations:
+    # every point's numbers are those of its run alone.
+    import pandas as pd
+
+    import bposim
+    from bposim.explore import batch
+    design = pd.DataFrame({"market.vendor_heterogeneity": [0.5, 1.0, 1.5], "client.switching_cost": [500.0, 1500.0, 3000.0],
+                           "client.reputation_weight": [1.0, 4.0, 10.0], "client.audit_rate": [0.1, 0.2, 0.3]})
+    base = ["market.n_clients=6", "market.n_vendors=3", *TEMPTED, "steps=52"]
+    result = bposim.simulate_design(design, base=base, replications=2)
+    assert len(batch.groups_of(result.points)) == 1, "the points run as one batch"
+    assert result.summary.switches.sum() > 0
+    for i, row in design.iterrows():
+        alone = bposim.simulate([*base, *(f"{k}={v!r}" for k, v in row.items())], replications=2).summary
+        got = result.summary[result.summary.point == i]
+        for column in alone.columns.drop(["replication", "seed", "scheme"]):
+            np.testing.assert_allclose(got[column].to_numpy(float), alone[column].to_numpy(float), rtol=1e-12,
+                                       atol=1e-12, err_msg=f"point {i}, {column}")
+
+
+def in_house_weeks(*overrides, steps=60):
+    rel = run("market.n_vendors=1", "market.n_clients=3", "client.inhouse_weeks=10", f"steps={steps}",
+              "record.relationships=all", *overrides, reps=3, seed=SEED).relationships
+    return rel
+
+
+def test_a_vendor_simply_not_renewed_is_not_barred():
+    # One vendor, no reviews, every term ends without renewal: the vendor was not terminated, so
+    # the client signs it again each time (three ends in 45 weeks), never taking the work in-house.
+    rel = in_house_weeks("client.review_period=0", "client.review_terminate=false", "client.contract_term=13",
+                         "client.renewal_base=0", "client.renewal_trust=0", "client.cool_off=52", steps=45)
+    assert (rel.groupby(["replication", "relationship"]).switches.sum() == 3).all()
+    assert (rel.in_house == 0).all()
+
+
+@pytest.mark.parametrize("selection", ["tender", "random"])
+def test_a_terminated_only_vendor_is_barred_for_even_one_week_of_cool_off(selection):
+    # With one vendor, terminating it leaves none eligible for the cool-off, however short and
+    # however the client picks: the client takes the work in-house.
+    rel = in_house_weeks(*TEMPTED, f"client.vendor_selection={selection}", "client.cool_off=1")
+    assert (rel.in_house == 1).any()
+
+
+def test_every_audit_goes_into_exactly_one_vendors_record():
+    # The market's memory of the vendors (what tenders read): banked from ended contracts plus the
+    # running ones, it holds every audit, finding and audited quality of the run once.
+    import bposim
+    model = bposim.BPOModel(bposim.compose(["market.n_clients=6", "market.n_vendors=3", "market.vendor_heterogeneity=1",
+                                            *TEMPTED, "steps=80", f"seed={SEED}"]), replications=3, collect=False)
+    totals = np.zeros((3, 3))
+    for _ in range(model.n_steps):
+        model.advance_week()
+        st = model.state
+        totals += np.stack([st.audited.sum(1), st.detected_gaming.sum(1), (st.audited * st.true_quality).sum(1)], 1)
+    assert model.state.switches.sum() >= 0 and totals[:, 1].sum() > 0
+    rep = model.market.reputation(model.state)
+    kept = np.stack([rep[k].sum(1) for k in ("seen_audits", "seen_detected", "seen_quality")], 1)
+    np.testing.assert_allclose(kept, totals, rtol=1e-12)
+
+
+def tender_scores(overrides, seen, cost_factor=None):
+    """The tender's expected value per unit of demand of each of two vendors (and the row's best),
+    for one relationship of baseline 100 whose client has the audit boost 1."""
+    from bposim.dynamics.tender import VendorMarket
+    p = settings_from(["market.n_vendors=2", "client.value_volume=0.5", "client.value_quality=1.0",
+                       "client.quality_per_unit=false", "client.rework_cost=0", "client.unserved_cost=0",
+                       "client.quality_target=0.7", "client.reputation_weight=2", "client.audit_trust_sensitivity=0",
+                       *overrides])
+    market = VendorMarket(p, None, 1, 2)
+    if cost_factor is not None:
+        market.types = {"vendor_cost_factor": np.array([[*cost_factor, 1.0]])}
+    rep = {k: np.array([[*v, 0.0]], dtype=float) for k, v in seen.items()}
+    st = SimpleNamespace(audit_boost=np.ones((1, 1)), base=np.full((1, 1), 100.0))
+    return market.values(st, p, rep, np.array([0]), np.array([0]))[0]
+
+
+NOTHING_SEEN = {"seen_audits": [0, 0], "seen_detected": [0, 0], "seen_quality": [0, 0]}
+
+
+def test_a_tender_values_a_vendor_by_the_mean_quality_of_its_audits_and_a_prior_of_two_at_the_target():
+    # Vendor 0 never audited; vendor 1 audited 4 times at 0.9 each. The prior counts as 2 audits at
+    # the target 0.7, so the reputations are the plain means of [0.7, 0.7] and [0.7, 0.7, 0.9 x 4];
+    # a unit of demand served in full is worth 0.5 + 1.0 x quality (no rework, no unserved demand).
+    scores = tender_scores([], {"seen_audits": [0, 4], "seen_detected": [0, 0], "seen_quality": [0, 3.6]})
+    reputation = [np.mean([0.7, 0.7]), np.mean([0.7, 0.7, 0.9, 0.9, 0.9, 0.9])]
+    np.testing.assert_allclose(scores, [0.5 + q for q in reputation], rtol=1e-12)
+
+
+def test_a_tender_counts_rework_and_no_unserved_demand_for_a_vendor_serving_all_of_it():
+    # Per unit of demand served in full at quality q: 0.5 + 1.0 q - 0.4 (1 - q) of rework, and no
+    # cost of unserved demand, whatever its rate.
+    scores = tender_scores(["client.rework_cost=0.4", "client.unserved_cost=0.9"], NOTHING_SEEN)
+    np.testing.assert_allclose(scores, 0.5 + 0.7 - 0.4 * 0.3, rtol=1e-12)
+
+
+def test_a_tender_charges_a_vendor_found_cutting_corners_the_expected_cost_of_ending_again():
+    # Vendor 1 was audited 8 times and found cutting corners twice: with the prior's 2 clean audits,
+    # a share 2 / 10 of audits finds it. At an audit chance of 0.2 a week, termination on detection
+    # with chance 0.5 and a switching cost of 1,000 MU on a contract of 100 units a week, the expected
+    # cost of ending again is 0.2 x 0.2 x 0.5 x 1000 / 100 = 0.2 per unit of demand.
+    seen = {"seen_audits": [0, 8], "seen_detected": [0, 2], "seen_quality": [0, 8 * 0.7]}
+    scores = tender_scores(["client.audit_rate=0.2", "client.termination_on_detection=0.5", "client.switching_cost=1000"],
+                           seen)
+    assert scores[0] - scores[1] == pytest.approx(0.2, rel=1e-9)
+
+
+@pytest.mark.parametrize("pricing, gap", [("participation", 0.5 * (1.3 - 0.8)), ("as_written", 0.0)])
+def test_a_tender_prices_a_vendor_by_its_cost_only_when_the_price_is_its_bid(pricing, gap):
+    # Under participation pricing a vendor bids its cost (operating_cost x its cost factor): the
+    # cheaper one is worth the difference more; under the written terms every vendor charges alike.
+    scores = tender_scores(["vendor.operating_cost=0.5", f"scheme.pricing={pricing}"], NOTHING_SEEN, cost_factor=(1.3, 0.8))
+    assert scores[1] - scores[0] == pytest.approx(gap, abs=1e-12)
