@@ -8,7 +8,8 @@ pull: size (vendor.attention_size), margin (attention_margin), its trust in the 
 (attention_trust) and recognition (attention_recognition). Each pull is set to 0 alone, and all
 at once (capacity shared in proportion to demand). Prints a Markdown table of the demand served
 in the shock (big client, small clients) and the small clients' escalations in the shock and
-client value in weeks 53-78, each with its paired difference [95% CI] against the default pulls.
+client value in weeks 53-78 (each small client's, and the big client's: what the size pull
+trades between them), each with its paired difference [95% CI] against the default pulls.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ def measures(overrides: list[str]) -> dict[str, object]:
     return {"big served": per_rep(shock & big, "volume") / per_rep(shock & big, "demand"),
             "small served": per_rep(shock & ~big, "volume") / per_rep(shock & ~big, "demand"),
             "small escalations": per_rep(shock & ~big, "escalations") / 2.0,
-            "small value": per_rep(after & ~big, "client_net_value") / 2.0 / 1000.0}
+            "small value": per_rep(after & ~big, "client_net_value") / 2.0 / 1000.0,
+            "big value": per_rep(after & big, "client_net_value") / 1000.0}
 
 
 def cell(a, b) -> str:
