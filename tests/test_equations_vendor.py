@@ -292,3 +292,55 @@ def test_a_penalty_is_unfair_when_true_quality_met_the_target_and_pay_fell_short
     settle(st, p, SCALAR)
     assert st.payments == pytest.approx(100.0 * score, rel=1e-12)
     assert st.unfair_penalty == unfair
+
+
+# --- building a scheme from its settings -----------------------------------------------------------
+
+
+def test_no_scheme_is_built_from_values_that_fail_their_checks():
+    # A floor above the cap fails quality_weighted's own rule: the problem is named, and no scheme
+    # comes back for a caller to run on anyway.
+    from bposim.schemes import build_scheme
+    problems = []
+    assert build_scheme({"name": "quality_weighted", "floor": 1.2, "cap": 1.1}, problems) is None
+    assert len(problems) == 1 and "scheme.floor = 1.2" in problems[0]
+    problems = []
+    assert build_scheme({"name": "quality_weighted", "floor": 1.1, "cap": 1.2}, problems) is not None and not problems
+
+
+@pytest.mark.parametrize("shared_outcome, accepted", [
+    (0.1, True),              # 0.7 + 0.1 + 0.1 + 0.1 is 0.9999999999999999 in floats: rounding only
+    (0.1 + 1.2e-9, False),    # off by more than a billionth: not weights that add up to 1
+    (0.1 - 1.2e-9, False),
+])
+def test_hybrid_weights_add_up_to_one_up_to_rounding_only(shared_outcome, accepted):
+    from bposim.schemes import build_scheme
+    problems = []
+    build_scheme({"name": "hybrid", "fixed_fee": 0.7, "per_volume": 0.1, "quality_weighted": 0.1,
+                  "shared_outcome": shared_outcome}, problems)
+    assert (not problems) == accepted, problems
+
+
+@pytest.mark.parametrize("slope, s", [
+    (1.0, 0.52), (1.0, 0.6),   # the multiplier on its slope, the SLA threshold (0.5) near
+    (3.0, 0.55),               # the multiplier at its floor (1 + 3 (0.55 - 0.75) < 0.5), the SLA near
+    (3.0, 0.95),               # the multiplier at its cap (1 + 3 (0.95 - 0.75) > 1.3)
+])
+def test_quality_weighted_quality_rate_is_the_slope_of_expected_pay_through_the_sla(slope, s):
+    # With normal score noise sigma the week's expected pay is the pay without the SLA times
+    # 1 - credit * P(score < threshold), P from scipy's normal CDF (the scheme approximates it);
+    # the quality rate the vendor reads is its slope in the score, here by a central difference.
+    from scipy.stats import norm
+
+    from bposim.schemes import build_scheme
+    terms = {"name": "quality_weighted", "price": 2.0, "target": 0.75, "slope": slope, "floor": 0.5, "cap": 1.3}
+    with_sla = build_scheme({**terms, "sla_threshold": 0.5, "sla_credit": 0.2}, [])
+    without = build_scheme({**terms, "sla_threshold": 0.0}, [])
+    y, sigma, h = 0.9, 0.05, 1e-6
+
+    def expected_pay(score):
+        return without.pay(y, score, 0.0, SCALAR) * (1.0 - 0.2 * norm.cdf((0.5 - score) / sigma))
+
+    slope_of_pay = (expected_pay(s + h) - expected_pay(s - h)) / (2 * h)
+    # Polya's approximation of P is within 0.003: 2 * 0.9 * 3 * 0.2 * 0.003 at most in the slope.
+    assert with_sla.rates(y, s, sigma, SCALAR).quality == pytest.approx(slope_of_pay, abs=0.004)
