@@ -225,7 +225,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-robustness", dest="robustness", action="store_false",
                         help="skip the section 'What could change this answer' (a quick screening of the uncertain "
                              "parameters around this point and the verdict on other seeds: a few more seconds)")
-    args = parser.parse_args(argv)
+    # Options may stand between the overrides (scheme=a,b --baseline a replications=5), as a user
+    # writes them: argparse's plain parse stops the overrides at the first option.
+    args = parser.parse_intermixed_args(argv)
     command = "bposim-compare " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     started = time.perf_counter()
     folder = Path(args.out or f"reports/compare-{dt.datetime.now():%Y%m%d-%H%M%S}")

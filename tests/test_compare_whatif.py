@@ -98,3 +98,13 @@ def test_the_command_prints_no_traceback_for_a_comma_list_error(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 2 and "Traceback" not in run.stderr and "Traceback" not in run.stdout
     assert run.stderr.strip().splitlines() == [run.stderr.strip()] and "client.audit_rate = 7.0" in run.stderr
+
+
+def test_options_may_stand_between_the_overrides(tmp_path, capsys):
+    """As a new user writes it: the status quo named in the middle, the run's size after it (argparse's
+    plain parse had refused 'replications=2 steps=4' as unrecognized arguments)."""
+    out = tmp_path / "rep"
+    assert compare_main(["scheme=per_volume,shared_outcome", "--baseline", "per_volume", "replications=2", "steps=4",
+                         "--no-robustness", "--out", str(out)]) == 0
+    assert "2 contracts x 2 replications" in capsys.readouterr().out
+    assert set(pd.read_csv(out / "paired.csv").baseline) == {"per_volume"}

@@ -101,6 +101,9 @@ def test_money_is_shown_in_the_report_currency_and_the_tables_stay_in_model_unit
     pl = eur.section("client-pl")
     assert pl.currency == "EUR" and [c.key for c in pl.columns] == [line for line, _, _ in PL_LINES]
     assert "5,000.00 EUR an hour" in pl.note, "oversight hours priced at client.hourly_cost (5 MU = 5,000 EUR)"
+    assert "Money in EUR" in eur.markdown.split("## Scorecard", 1)[1].split("##", 1)[0]
+    assert "EUR" in eur.readings["two_party"] and "MU" not in eur.readings["two_party"]
+    assert "(EUR, total over 26 weeks)" in eur.figures["two_party"].axes[0].get_xlabel()
 
 
 def test_money_settings_are_checked():

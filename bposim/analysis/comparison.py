@@ -85,7 +85,7 @@ class Comparison(TablesView):
         work (robustness())."""
         from .report import start_figures
 
-        return start_figures(self.tables, self.timeseries, background=background)
+        return start_figures(self.tables, self.timeseries, background=background, money=self.money)
 
     def report(self, command: str = "", robustness=None, drawn=None):
         """The report (bposim.analysis.report.Report) of this comparison, with the robustness

@@ -349,9 +349,11 @@ def quality_fan(timeseries: pd.DataFrame, by: str = "scheme", order=None, layout
 
 
 def two_party(results: pd.DataFrame, by: str = "scheme", order=None, title: str | None = None,
-              caption: bool = True) -> Figure:
+              caption: bool = True, money=None) -> Figure:
     """Client net value against vendor margin: one dot per replication, a cross per `by` value
-    at the means with their 95% confidence intervals. Who gets the surplus."""
+    at the means with their 95% confidence intervals. Who gets the surplus. money: the report's
+    currency and scale (bposim.analysis.money.Money; default: model units, MU)."""
+    scale, cur = (money.scale, money.currency) if money is not None else (1.0, "MU")
     _check_columns(results, [by, "client_net_value", "vendor_margin"], "results")
     groups = group_order(results[by], order)
     col = colors(groups)
@@ -362,7 +364,7 @@ def two_party(results: pd.DataFrame, by: str = "scheme", order=None, title: str 
         ax = fig.subplots()
         for i, g in enumerate(groups):
             d = results[results[by] == g]
-            x, y = d["vendor_margin"].to_numpy(float), d["client_net_value"].to_numpy(float)
+            x, y = d["vendor_margin"].to_numpy(float) * scale, d["client_net_value"].to_numpy(float) * scale
             # Hollow markers of a shape per group: overlapping dots keep their colours (no blending).
             ax.scatter(x, y, s=18, facecolors="none", edgecolors=col[g], marker=MARKERS[i % len(MARKERS)], lw=0.8)
             mx, xlo, xhi, _ = mean_ci(x)
@@ -382,8 +384,8 @@ def two_party(results: pd.DataFrame, by: str = "scheme", order=None, title: str 
         if max(len(group_name(by, g)) for g in groups) <= LONG_LABEL:  # long names: the legend alone
             _place_labels(fig, ax, {group_name(by, g): (means[g], col[g]) for g in groups})
         over = f"total over {weeks} weeks" if weeks else "total over the run"
-        ax.set_xlabel(f"vendor margin: what the vendor keeps (MU, {over})")
-        ax.set_ylabel(f"client net value: what the client keeps (MU, {over})")
+        ax.set_xlabel(f"vendor margin: what the vendor keeps ({cur}, {over})")
+        ax.set_ylabel(f"client net value: what the client keeps ({cur}, {over})")
         handles = [Line2D([], [], color=col[g], marker=MARKERS[i % len(MARKERS)], lw=2, label=group_name(by, g))
                    for i, g in enumerate(groups)]
         handles += [Line2D([], [], color="#777777", marker="o", lw=0, ms=4, mfc="none", label="one replication"),
@@ -394,12 +396,12 @@ def two_party(results: pd.DataFrame, by: str = "scheme", order=None, title: str 
     joint_best = max(means, key=lambda g: means[g][0] + means[g][1])
     if len(groups) > 1:
         text = (f"The client keeps the most under {group_name(by, client_best)} "
-                f"({fmt(means[client_best][1])} MU), the vendor under {group_name(by, vendor_best)} "
-                f"({fmt(means[vendor_best][0])} MU); together they keep the most under "
-                f"{group_name(by, joint_best)} ({fmt(sum(means[joint_best]))} MU).")
+                f"({fmt(means[client_best][1])} {cur}), the vendor under {group_name(by, vendor_best)} "
+                f"({fmt(means[vendor_best][0])} {cur}); together they keep the most under "
+                f"{group_name(by, joint_best)} ({fmt(sum(means[joint_best]))} {cur}).")
     else:
         g = groups[0]
-        text = (f"The client keeps {fmt(means[g][1])} MU and the vendor {fmt(means[g][0])} MU on average "
+        text = (f"The client keeps {fmt(means[g][1])} {cur} and the vendor {fmt(means[g][0])} {cur} on average "
                 f"over the run.")
     return _finish(fig, title or "Who gets the surplus: client net value against vendor margin", text, caption)
 

@@ -98,7 +98,8 @@ FAN_METRICS = (("trust_in_vendor", "Client's trust in its vendor"), ("trust_in_c
                ("gaming", "Gaming: share of work where corners were cut"))
 
 
-def _figures(t: ResultTables, timeseries: pd.DataFrame | None, kpi: str) -> tuple[dict, tuple | None, bool]:
+def _figures(t: ResultTables, timeseries: pd.DataFrame | None, kpi: str,
+             money: Money | None = None) -> tuple[dict, tuple | None, bool]:
     """The report's figures by name, the heatmap's axes (or None), and whether fan charts were drawn."""
     results, by, groups = t.results, t.by, t.groups
     figs = {}
@@ -113,7 +114,7 @@ def _figures(t: ResultTables, timeseries: pd.DataFrame | None, kpi: str) -> tupl
                                                    title=f"{fig_title}, week by week", caption=False)
         if {"true_quality", "measured_quality"} <= set(timeseries.columns):
             figs["fan_quality"] = F.quality_fan(timeseries, by=by, order=groups, caption=False)
-    figs["two_party"] = F.two_party(results, by=by, order=groups, caption=False)
+    figs["two_party"] = F.two_party(results, by=by, order=groups, caption=False, money=money)
     numeric = [c for c in factors(results) if pd.api.types.is_numeric_dtype(results[c]) and c != "seed"]
     heat = None
     if len(numeric) >= 2 and kpi in results.columns:
@@ -154,10 +155,11 @@ class DrawnFigures:
 
 
 def start_figures(t: ResultTables, timeseries: pd.DataFrame | None = None, kpi: str = "client_net_value",
-                  background: str = "half") -> DrawnFigures:
+                  background: str = "half", money: Money | None = None) -> DrawnFigures:
     """Build the report's figures and start drawing them, "half" or "all" of them in a forked
-    child where the machine allows it, so that other work can go on meanwhile."""
-    figs, heat, ts_ok = _figures(t, timeseries, kpi)
+    child where the machine allows it, so that other work can go on meanwhile (money: the
+    report's currency, for the two-party view)."""
+    figs, heat, ts_ok = _figures(t, timeseries, kpi, money)
     return DrawnFigures(figs, heat, ts_ok, draw_pngs(figs, list(figs) if background == "all" else half(figs)))
 
 
@@ -167,7 +169,7 @@ def report_from_tables(t: ResultTables, timeseries: pd.DataFrame | None = None, 
     """The report of tables already built (see build_report for the arguments; robustness: the
     section "What could change this answer", bposim.analysis.robustness, when it was run; drawn:
     the figures from start_figures, when they were started earlier)."""
-    drawn = drawn or start_figures(t, timeseries, kpi)
+    drawn = drawn or start_figures(t, timeseries, kpi, money=Money.of([s for _, s in _settings_list(settings)]))
     figs, heat, ts_ok = drawn.figures, drawn.heat, drawn.ts_ok
     readings = {name: F.reading(fig) for name, fig in figs.items()}
     pngs = drawn.drawing.result()

@@ -104,6 +104,7 @@ class Table(ABC):
 @dataclass(frozen=True)
 class Scorecard(Table):
     weeks: str  # "156 weeks" or "the run"
+    currency: str = MODEL_MONEY.currency
     id: ClassVar[str] = "scorecard"
     title: ClassVar[str] = "Scorecard"
     kind: ClassVar[str] = "scorecard"
@@ -319,7 +320,8 @@ def scorecard_section(t: ResultTables, spec: dict, money: Money = MODEL_MONEY) -
             tie = top is not None and number(_in(money, k, t.mean(top, k)[0])[0], s) == number(m, s)  # ties as shown
             cells.append(Cell(number(m, s), number(lo, s), number(hi, s), "best" if tie else ""))
         rows.append(Row(t.name(g), cells))
-    return Scorecard(t.by, _columns(t, money), rows, weeks=f"{t.weeks} weeks" if t.weeks else "the run")
+    return Scorecard(t.by, _columns(t, money), rows, weeks=f"{t.weeks} weeks" if t.weeks else "the run",
+                     currency=money.currency)
 
 
 def _verdict(lo: float, hi: float, higher_is_better: bool) -> str:
