@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 import bposim
+from bposim.analysis.formats import short_number
 from bposim.analysis.stats import mean_ci
 from bposim.config import settings_from
 from bposim.schemes import SCHEMES
@@ -656,7 +657,7 @@ def baker(size: Size) -> list[Finding]:
         f"unit ceiling (market.quality_ceiling = 1) effort {capped.effort_quality.mean():.3f} and "
         f"{capped.client_take() / first_best:.1%}",
         f"market.quality_ceiling is the top of the quality scale (default {defaults().market.quality_ceiling:g}; "
-        f"the distortion scenario sets {ceiling:g})",
+        f"the distortion scenario sets {short_number(ceiling)})",  # 1,000,000,000, not 1e+09
     )]
 
 
