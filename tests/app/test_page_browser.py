@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import socket
 import time
 import urllib.request
@@ -298,12 +299,16 @@ def test_a_moved_lever_waits_for_reset_and_says_so(page, artifacts):
     slider.focus()
     slider.press("ArrowRight")
     page.get_by_text("changes waiting: press Reset").wait_for()
-    assert page.locator(".bp-lever", has_text="Audit intensity").locator(".bp-lever-value").inner_text() == "0.125"
+    # Each part of the page is its own widget, updated by its own message: wait for each (on a
+    # busy machine the badge arrived before the lever's value).
+    page.locator(".bp-lever", has_text="Audit intensity").locator(
+        ".bp-lever-value", has_text=re.compile(r"^0\.125$")).wait_for()
+    page.locator(".bp-running", has_text="Changes waiting: Audit intensity").wait_for()
     assert "audit intensity 0.1," in page.locator(".bp-running").inner_text()  # still the old run
     page.screenshot(path=str(artifacts / "06-changes-waiting.png"), full_page=True)
     page.get_by_role("button", name="Reset").click()
     page.get_by_text("changes waiting: press Reset").wait_for(state="detached")
-    assert "audit intensity 0.125," in page.locator(".bp-running").inner_text()
+    page.locator(".bp-running", has_text="audit intensity 0.125,").wait_for()
 
 
 def test_ab_mode_shows_both_panes_on_one_run(page, artifacts):
