@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import math
+import numbers
 import re
 import subprocess
 import sys
@@ -61,6 +62,7 @@ def parse_cell(cell: str):
     """('num', value, half-width or None, decimals, ci decimals) for a number, optionally `± h`;
     ('text', cell) for anything else (labels, ranges in brackets)."""
     plain = cell.replace("*", "").replace("−", "-").strip()
+    plain = re.sub(r"^([-+]?\d+(?:\.\d+)?)x$", r"\1", plain)  # a multiple: "2x" is the setting's 2
     m = re.fullmatch(rf"({NUMBER.pattern})(?:\s*±\s*({NUMBER.pattern}))?", plain)
     if not m:
         return ("text", plain)
@@ -79,8 +81,8 @@ def agrees(parsed, row: pd.Series, column: str) -> int:
     """Whether a README number is the fresh value of `column` (and its CI of `column`_ci): 0 no,
     1 within its printed precision, 2 exactly (a swept setting's value, say)."""
     value = row.get(column)
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(float(value)):
-        return 0
+    if not isinstance(value, numbers.Real) or isinstance(value, bool) or math.isnan(float(value)):
+        return 0  # numbers.Real: numpy's int64 counts (n, n_vendors) are not Python ints
     _, number, half, decimals, ci_decimals = parsed
     if abs(float(value) - number) > 0.5 * 10 ** -decimals * (1 + 1e-9) + 1e-12:
         return 0

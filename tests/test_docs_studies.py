@@ -19,16 +19,16 @@ spec.loader.exec_module(cs)
 PLOT = pd.DataFrame({"scheme": ["shared_outcome", "quality_weighted", "per_volume"],
                      "cnv_k": [98.7312, 97.0841, 36.1499], "cnv_k_ci": [10.2103, 9.6855, 7.8277],
                      "gaming": [0.01512, 0.02471, 0.03338], "gaming_ci": [0.0004, 0.0011, 0.0021],
-                     "escalations": [19.2, 3.4, 205.0], "escalations_ci": [3.1, 0.9, 12.0], "n": [30, 30, 30]})
+                     "escalations": [19.2, 3.4, 205.0], "escalations_ci": [3.1, 0.9, 12.0], "n": [30, 29, 30]})
 
 
 def readme_table(rows) -> str:
-    lines = ["| scheme | client net value (kMU) | corner-cutting | escalations |", "|---|---|---|---|"]
+    lines = ["| scheme | client net value (kMU) | corner-cutting | escalations | runs |", "|---|---|---|---|---|"]
     return "\n".join(lines + [f"| {' | '.join(r)} |" for r in rows])
 
 
 def rounded(t: pd.DataFrame) -> list[list[str]]:
-    return [[r.scheme, f"{r.cnv_k:.1f} ± {r.cnv_k_ci:.1f}", f"{r.gaming:.3f}", f"{r.escalations:.0f}"]
+    return [[r.scheme, f"{r.cnv_k:.1f} ± {r.cnv_k_ci:.1f}", f"{r.gaming:.3f}", f"{r.escalations:.0f}", str(r.n)]
             for r in t.itertuples()]
 
 
@@ -37,7 +37,7 @@ def test_a_table_that_is_the_plot_table_rounded_matches_every_row_and_column():
     result = cs.compare(head, rows, PLOT)
     assert line == 1 and result["rows"] == 3 and not result["wrong"] and not result["unmapped"]
     assert result["mapping"] == {"client net value (kMU)": "cnv_k", "corner-cutting": "gaming",
-                                 "escalations": "escalations"}
+                                 "escalations": "escalations", "runs": "n"}  # n: numpy int64
 
 
 def test_a_changed_number_or_ci_is_named_with_the_fresh_value():
@@ -53,7 +53,7 @@ def test_a_changed_number_or_ci_is_named_with_the_fresh_value():
 
 
 def test_a_table_from_another_script_is_not_matched_and_a_pivot_table_is_unpivoted():
-    other = readme_table([["fixed_fee", "20.5 ± 5.2", "0.015", "191"]])
+    other = readme_table([["fixed_fee", "20.5 ± 5.2", "0.015", "191", "30"]])
     [(_, head, rows)] = cs.tables(other)
     assert cs.compare(head, rows, PLOT)["rows"] == 0
     pivot = "| gameability \\ audit rate | 0 | 0.1 |\n|---|---|---|\n| 0 | 0.14 | 0.02 |\n| 0.2 | 0.52 | 0.02 |"
