@@ -261,6 +261,18 @@ def test_without_reviews_a_term_ended_for_what_its_audits_found_marks_the_vendor
     assert st.switches == 1.0 and st.ended_for_cause == found
 
 
+def test_the_client_pays_the_switching_cost_in_the_week_a_term_ends_unrenewed():
+    # Paired runs on common random numbers, at switching costs of 0 and 1,000 MU: no review, no
+    # tender reading the cost (a random pick, no cool-off), every 13-week term ends unrenewed. The
+    # client's net value differs by exactly -1,000 in each week of a switch and nowhere else.
+    base = ("client.review_period=0", "client.contract_term=13", "client.renewal_base=0", "client.renewal_trust=0",
+            "client.vendor_selection=random", "client.cool_off=0", "market.n_vendors=2", "steps=40",
+            "record.relationships=all")
+    free, costly = (run(*base, f"client.switching_cost={cost}", reps=2, seed=SEED).relationships for cost in (0, 1000))
+    assert costly.switches.sum() > 0
+    np.testing.assert_allclose(costly.client_net_value - free.client_net_value, -1000.0 * costly.switches, atol=1e-9)
+
+
 def test_work_done_in_house_has_no_term_to_end():
     st, cost = term_end(["client.renewal_base=0", "client.renewal_trust=0"], in_house=1.0)
     assert (st.switches, cost) == (0.0, 0.0)
