@@ -457,6 +457,12 @@ def test_a_vendor_simply_not_renewed_is_not_barred():
     assert (rel.in_house == 0).all()
 
 
+def test_one_week_terms_end_every_week_when_never_renewed():
+    rel = in_house_weeks("client.review_period=0", "client.review_terminate=false", "client.contract_term=1",
+                         "client.renewal_base=0", "client.renewal_trust=0", steps=6)
+    assert (rel.switches == 1).all()
+
+
 @pytest.mark.parametrize("selection", ["tender", "random"])
 def test_a_terminated_only_vendor_is_barred_for_even_one_week_of_cool_off(selection):
     # With one vendor, terminating it leaves none eligible for the cool-off, however short and
