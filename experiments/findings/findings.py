@@ -588,18 +588,18 @@ def reviews(size: Size) -> list[Finding]:
     c = defaults().client
     relax = c.relax_step if c.relax_step > 0 else 0.3
 
-    def tightened(step):
+    def tightened(*extra):
         end = lambda st: {"verification": st.verification.mean(axis=1), "boost": st.audit_boost.mean(axis=1)}  # noqa: E731
-        s, _, state = stepped(size, ["scheme=quality_weighted", f"client.relax_step={step!r}"], lambda st, w: None, end)
-        return s, state
+        return stepped(size, ["scheme=quality_weighted", *extra], lambda st, w: None, end)[2]
 
-    _, ratchet = tightened(0.0)
-    s_relax, relaxing = tightened(relax)
+    ratchet = tightened("client.relax_step=0", "client.audit_relax_step=1")
+    relaxing = tightened(f"client.relax_step={relax!r}")
     which = "the default" if c.relax_step > 0 else "not the default (0)"
     ratchets = Finding(
         "ratchet", "Reviews ratchet",
         "verification and the quality tilt only rise",
-        f"quality_weighted at the end of the run, client.relax_step = {relax:g} ({which}) against 0: verification "
+        f"quality_weighted at the end of the run, reviews relaxing (client.relax_step = {relax:g}, {which}; "
+        f"audit_relax_step {c.audit_relax_step:g}) against only ratcheting (0 and 1): verification "
         f"{relaxing['verification'].mean():.3f} vs {ratchet['verification'].mean():.3f} "
         f"({paired(relaxing['verification'], ratchet['verification']).text(3)}), audit boost "
         f"{relaxing['boost'].mean():.2f} vs {ratchet['boost'].mean():.2f} "
@@ -725,10 +725,12 @@ def provenance() -> str:
     def git(*args):
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
-    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    # The last commit that changed the model (its code and configs): the numbers' provenance, which
+    # stays true when this README's own commit is rebased over commits that leave the model alone.
+    model = git("log", "-1", "--format=%h", "--", "bposim", "configs") or "unknown"
+    subject = git("log", "-1", "--format=%s", model)[:80]
     dirty = git("status", "--porcelain", "--", "bposim", "configs", "experiments/findings/findings.py")
-    subject = git("log", "-1", "--format=%s", "HEAD")[:80]
-    return f"{commit}{' with uncommitted changes to the model' if dirty else ''} ({subject})"
+    return f"{model}{' with uncommitted changes' if dirty else ''} (the last commit to change bposim/ or configs/: {subject})"
 
 
 def readme(findings: list[Finding], size: Size, seconds: float, jobs: int, loads, best_terms: list[str] | None) -> str:
@@ -781,8 +783,8 @@ def readme(findings: list[Finding], size: Size, seconds: float, jobs: int, loads
     out += ["## Caveats", "",
             "- The referee's \"then\" numbers are quoted from the issue; their exact settings (which alternative terms,",
             "  which seeds) are not all recorded there, so where an alternative had to be chosen here (shared_outcome's",
-            "  share 0.55 with no base fee; an outcome noise ten times the default; an unserved cost of 2 MU a unit when",
-            "  the default is 0) the row names it.",
+            "  share 0.55 with no base fee; an outcome noise ten times the default; the other side of each default",
+            "  switch of the value function) the row names it.",
             "- The risk premium, the fixed part and the tender's picks are read from the model's state as it steps",
             "  (`bposim.BPOModel`), since the summary table does not record them.",
             "- The market is small (3 clients): levels vary a lot between replications, the paired differences less.",
