@@ -204,8 +204,12 @@ def horizon(size: Size) -> list[Finding]:
     arms = [(f"{rate:.0%} a year", ranking(size, f"vendor.annual_discount_rate={rate}")) for rate in RATES]
     old = ranking(size, "vendor.discount_factor=0.96")
     orders = [order(values) for _, values in arms]
+    tied = all(top_gap(values)[1].sign == 0 for _, values in arms)
     if all(o == orders[0] for o in orders):
         flips = f"the same order at 5%, 10% and 30% a year, {' > '.join(orders[0])}: no flip"
+    elif tied and all(o[2:] == orders[0][2:] and set(o[:2]) == set(orders[0][:2]) for o in orders):
+        flips = (f"{' and '.join(orders[0][:2])} tie at the top at every rate (their paired gap's CI spans 0), "
+                 f"then {' > '.join(orders[0][2:])} at all three: no flip beyond the tie")
     else:
         flips = "the order differs: " + "; ".join(f"{h} {order_text(values)}" for h, values in arms)
     gaps = "; ".join(f"{h} {name} {e.text()}" for h, values in arms for name, e in [top_gap(values)])
@@ -801,6 +805,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-best-terms", action="store_true", help="leave out the best_terms searches")
     parser.add_argument("--reports", default=str(ROOT / "reports" / "findings"),
                         help="where the best_terms searches keep their reports")
+    parser.add_argument("--keep-searches", action="store_true",
+                        help="keep the searches already in --reports (optuna resumes them: complete ones do not "
+                             "run again); only for searches made on the same code")
     args = parser.parse_args(argv)
     size = Size(args.reps, args.weeks)
     started, load_start = time.perf_counter(), os.getloadavg()[0]
@@ -817,7 +824,7 @@ def main(argv: list[str] | None = None) -> int:
     best = None
     if not args.no_best_terms:
         folder = Path(args.reports)
-        if folder.exists():
+        if folder.exists() and not args.keep_searches:
             import shutil
 
             shutil.rmtree(folder)  # a search resumes from a folder's trials: start fresh on this commit
