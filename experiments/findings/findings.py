@@ -737,7 +737,8 @@ def provenance() -> str:
     return f"{model}{' with uncommitted changes' if dirty else ''} (the last commit to change bposim/ or configs/: {subject})"
 
 
-def readme(findings: list[Finding], size: Size, seconds: float, jobs: int, loads, best_terms: list[str] | None) -> str:
+def readme(findings: list[Finding], size: Size, seconds: float, jobs: int, loads, best_terms: list[str] | None,
+           kept: bool = False) -> str:
     checks = [c for f in findings for c in f.checks]
     out = [
         "# The referee's findings of issue #12, re-measured",
@@ -754,7 +755,9 @@ def readme(findings: list[Finding], size: Size, seconds: float, jobs: int, loads
         "",
         f"**This run**: code at {provenance()}, {datetime.datetime.now():%Y-%m-%d %H:%M}, {size.reps} replications, "
         f"{size.weeks} weeks, seed {SEED}, default market (3 clients, 2 vendors) unless a row says otherwise; "
-        f"{seconds:.0f} s wall with {jobs} processes, load average {loads[0]:.1f} at the start and {loads[1]:.1f} at the end.",
+        f"{seconds:.0f} s wall with {jobs} processes"
+        f"{' (the best_terms searches kept from an earlier run on the same code: --keep-searches)' if kept else ''}, "
+        f"load average {loads[0]:.1f} at the start and {loads[1]:.1f} at the end.",
         "Differences are paired within replication: mean [95% CI]; a level is mean ± 95% CI half-width. Money is the",
         "market's total over the run, kMU. \"Then\" quotes the issue (the model as the referee ran it, before #12).",
         "",
@@ -830,7 +833,8 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(folder)  # a search resumes from a folder's trials: start fresh on this commit
         best = best_terms_comparison(folder)
     seconds = time.perf_counter() - started
-    text = readme(findings, size, seconds, args.jobs, (load_start, os.getloadavg()[0]), best)
+    text = readme(findings, size, seconds, args.jobs, (load_start, os.getloadavg()[0]), best,
+                  kept=args.keep_searches and best is not None)
     Path(args.out).write_text(text)
     for f in findings:
         print(f"{f.key:<14} {f.seconds:6.1f} s  {f.now[:110]}")
