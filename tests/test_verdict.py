@@ -106,6 +106,18 @@ def test_money_is_shown_in_the_report_currency_and_the_tables_stay_in_model_unit
     assert "(EUR, total over 26 weeks)" in eur.figures["two_party"].axes[0].get_xlabel()
 
 
+def test_a_what_ifs_response_and_heatmap_figures_show_money_in_the_report_currency():
+    args = ["scheme=per_volume", "client.audit_rate=0.05,0.2", "replications=2", "steps=26"]
+    mu = run_comparison(args).report().figures["response"].axes[0]
+    eur = run_comparison([*args, "report.currency=EUR", "report.money_scale=1000"]).report().figures["response"].axes[0]
+    assert "(EUR, total over 26 weeks)" in eur.get_ylabel() and "MU" in mu.get_ylabel()
+    # The same means and CIs, at 1,000 EUR a model unit: the plotted data span scales by 1,000.
+    np.testing.assert_allclose(eur.dataLim.intervaly, 1000 * mu.dataLim.intervaly, rtol=1e-9)
+    heat = run_comparison(["scheme=per_volume", "client.audit_rate=0.05,0.2", "vendor.metric_gameability=0.5,0.9",
+                           "replications=2", "steps=26", "report.currency=EUR"]).report().figures["heatmap"]
+    assert "(EUR, total over 26 weeks)" in heat.axes[-1].get_ylabel()
+
+
 def test_money_settings_are_checked():
     with pytest.raises(bposim.ConfigError, match=r"report.money_scale = 0.0 is out of range"):
         bposim.compose(["report.money_scale=0"])

@@ -34,6 +34,7 @@ from matplotlib.patches import Patch
 from ..schemes import COLOURS
 from .formats import group_name, number, number_format
 from .labels import kpi_unit, label, parameter_label, parameter_meaning, weekly_unit
+from .money import MODEL_UNIT
 from .scorecard import KPIS
 from .tables import group_order
 from .stats import mean_ci
@@ -469,12 +470,25 @@ def _place_labels(fig: Figure, ax, points: dict) -> None:
 # --- phase diagram ----------------------------------------------------------------------------
 
 
+def _in_money(results: pd.DataFrame, kpi: str, unit: str, money) -> tuple[pd.DataFrame, str]:
+    """The results with a money KPI in the report's currency and scale, and its unit so named
+    (other KPIs, or no money given: as they are, in model units)."""
+    if money is None or not unit.startswith(MODEL_UNIT):
+        return results, unit
+    out = results.copy()
+    out[kpi] = out[kpi] * money.scale
+    return out, money.currency + unit[len(MODEL_UNIT):]
+
+
 def heatmap(results: pd.DataFrame, x: str, y: str, kpi: str = "client_net_value", facet: str | None = None,
-            title: str | None = None, caption: bool = True, order=None) -> Figure:
+            title: str | None = None, caption: bool = True, order=None, money=None) -> Figure:
     """Mean `kpi` over a grid of two numeric swept parameters (a phase diagram), one panel per
-    value of `facet` when given. Viridis, brighter where better (when the KPI has a better direction)."""
+    value of `facet` when given. Viridis, brighter where better (when the KPI has a better direction).
+    money: the report's currency and scale for a KPI in money (bposim.analysis.money.Money)."""
     cols = [x, y, kpi] + ([facet] if facet else [])
     _check_columns(results, cols, "results")
+    weeks = int(results["weeks"].iloc[0]) if "weeks" in results.columns else None
+    results, unit = _in_money(results, kpi, kpi_unit(kpi, weeks), money)
     facets = group_order(results[facet], order) if facet else [None]
     xs = sorted(pd.unique(results[x]))
     ys = sorted(pd.unique(results[y]))
@@ -488,8 +502,6 @@ def heatmap(results: pd.DataFrame, x: str, y: str, kpi: str = "client_net_value"
     # Viridis (no red-green axis), reversed where less is better so that bright is always better.
     cmap = SEQUENTIAL + ("_r" if higher_better is False else "")
     name = label(kpi)
-    weeks = int(results["weeks"].iloc[0]) if "weeks" in results.columns else None
-    unit = kpi_unit(kpi, weeks)
     n = len(facets)
     with rc_context(STYLE):
         fig = Figure(figsize=(min(5.2 * n, 15) + 1.2, 5.2), layout="constrained")
@@ -538,15 +550,17 @@ def heatmap(results: pd.DataFrame, x: str, y: str, kpi: str = "client_net_value"
 
 
 def response(results: pd.DataFrame, x: str, kpi: str = "client_net_value", by: str | None = None, order=None,
-             title: str | None = None, caption: bool = True) -> Figure:
+             title: str | None = None, caption: bool = True, money=None) -> Figure:
     """Mean `kpi` with its 95% CI at each value of one numeric swept setting `x`, one line per
-    value of `by` (a scheme, say) when given: how the KPI responds to the setting."""
+    value of `by` (a scheme, say) when given: how the KPI responds to the setting. money: as in
+    `heatmap`."""
     _check_columns(results, [x, kpi] + ([by] if by else []), "results")
+    weeks = int(results["weeks"].iloc[0]) if "weeks" in results.columns else None
+    results, unit = _in_money(results, kpi, kpi_unit(kpi, weeks), money)
     groups = group_order(results[by], order) if by else [None]
     col = colors(groups) if by else {None: "#000000"}
     xs = sorted(pd.unique(results[x]))
     name = label(kpi)
-    weeks = int(results["weeks"].iloc[0]) if "weeks" in results.columns else None
     means: dict = {}
     with rc_context(STYLE):
         fig = Figure(figsize=(9, 5.2), layout="constrained")
@@ -563,7 +577,7 @@ def response(results: pd.DataFrame, x: str, kpi: str = "client_net_value", by: s
             means[g] = dict(zip(xs, m))
         ax.set_xticks(xs, [f"{v:g}" for v in xs])
         ax.set_xlabel(_param_axis(x))
-        ax.set_ylabel(f"mean {name} ({kpi_unit(kpi, weeks)})")
+        ax.set_ylabel(f"mean {name} ({unit})")
         _thousands(ax.yaxis)
         if by:
             _legend(fig, ax, ax.get_legend_handles_labels()[0], title=by)

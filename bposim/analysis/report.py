@@ -123,13 +123,15 @@ def _figures(t: ResultTables, timeseries: pd.DataFrame | None, kpi: str,
         facet, data = _facet(results, rest)
         heat = (x, y, facet)
         order = list(dict.fromkeys(data.loc[data[by] == g, facet].iloc[0] for g in groups)) if facet else None
-        figs["heatmap"] = F.heatmap(data, x, y, kpi=kpi, facet=facet, order=order, caption=False)
+        figs["heatmap"] = F.heatmap(data, x, y, kpi=kpi, facet=facet, order=order, caption=False,
+                                    money=money)
     elif len(numeric) == 1 and kpi in results.columns:
         x = numeric[0]
         line, data = _facet(results, [p for p in (t.parts or (by,)) if p != x])
         heat = (x, None, line)
         order = list(dict.fromkeys(data.loc[data[by] == g, line].iloc[0] for g in groups)) if line else None
-        figs["response"] = F.response(data, x, kpi=kpi, by=line, order=order, caption=False)
+        figs["response"] = F.response(data, x, kpi=kpi, by=line, order=order, caption=False,
+                                      money=money)
     return figs, heat, ts_ok
 
 
