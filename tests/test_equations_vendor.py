@@ -58,6 +58,24 @@ def test_outcome_share_efforts_are_the_discounted_share_of_value_over_the_cost_c
     assert t_qual == pytest.approx(share * 0.81 * 3.0 / 6.0, rel=1e-12)
 
 
+@pytest.mark.parametrize("per_unit", [False, True])
+def test_an_outcome_share_values_quality_per_seat_or_per_unit_delivered(per_unit):
+    # As above, with a cost u of each unit of demand not delivered: a unit of volume is worth
+    # V_y + u to the client (plus V_q q when quality is valued per unit delivered), and a point of
+    # quality V_q a seat, or V_q y per unit delivered, at the expected volume y and score q.
+    share, delta, lag, unserved, y, q = 0.4, 0.9, 2, 1.5, 0.6, 0.7
+    p = settings_from(["scheme=shared_outcome", f"scheme.share={share}", f"vendor.discount_factor={delta}",
+                       f"market.outcome_lag={lag}", "vendor.cost_substitution=0.0", "vendor.cost_volume=2.0",
+                       "vendor.cost_quality=6.0", "vendor.base_quality=0.5", "market.quality_ceiling=1.0",
+                       *LINEAR_VALUE, *PAY_ONLY, f"client.unserved_cost={unserved}",
+                       f"client.quality_per_unit={str(per_unit).lower()}"])
+    t_vol, t_qual, *_ = best_response(_state(p, volume_expected=y, score_expected=q), p, SCALAR)
+    v_volume = 2.0 + unserved + (3.0 * q if per_unit else 0.0)
+    v_quality = 3.0 * (y if per_unit else 1.0)
+    assert t_vol == pytest.approx(share * delta ** lag * v_volume / 2.0, rel=1e-12)
+    assert t_qual == pytest.approx(share * delta ** lag * v_quality / 6.0, rel=1e-12)
+
+
 def test_corner_cutting_under_an_outcome_share_pays_for_the_value_it_destroys():
     # Cutting corners on all work saves S and lowers true quality by l; under a share b of the
     # outcome (reported L weeks on, worth V_q a seat a quality point) the vendor loses
