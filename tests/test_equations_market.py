@@ -266,7 +266,7 @@ def test_the_client_pays_the_switching_cost_in_the_week_a_term_ends_unrenewed():
     # tender reading the cost (a random pick, no cool-off), every 13-week term ends unrenewed. The
     # client's net value differs by exactly -1,000 in each week of a switch and nowhere else.
     base = ("client.review_period=0", "client.contract_term=13", "client.renewal_base=0", "client.renewal_trust=0",
-            "client.vendor_selection=random", "client.cool_off=0", "market.n_vendors=2", "steps=40",
+            "client.vendor_selection=random", "client.cool_off=1", "market.n_vendors=2", "steps=40",
             "record.relationships=all")
     free, costly = (run(*base, f"client.switching_cost={cost}", reps=2, seed=SEED).relationships for cost in (0, 1000))
     assert costly.switches.sum() > 0
@@ -548,3 +548,27 @@ def test_a_tender_prices_a_vendor_by_its_cost_only_when_the_price_is_its_bid(pri
     # cheaper one is worth the difference more; under the written terms every vendor charges alike.
     scores = tender_scores(["vendor.operating_cost=0.5", f"scheme.pricing={pricing}"], NOTHING_SEEN, cost_factor=(1.3, 0.8))
     assert scores[1] - scores[0] == pytest.approx(gap, abs=1e-12)
+
+
+def test_a_random_pick_hands_an_ended_contract_to_each_other_eligible_vendor_alike():
+    # client.vendor_selection = random: a contract that ends goes to a vendor drawn uniformly from
+    # the eligible ones (the vendor just left passed over). With three identical vendors and a
+    # cool-off of one week (so the market's tender runs, barring no one but the vendor just left),
+    # a client leaving vendor j goes to each of the other two with chance 1/2.
+    import bposim
+    model = bposim.BPOModel(bposim.compose(["market.n_clients=30", "market.n_vendors=3", "market.vendor_heterogeneity=0",
+                                            "client.vendor_selection=random", "client.cool_off=1", *TEMPTED,
+                                            "steps=120", f"seed={SEED}"]), replications=4, collect=False)
+    moves = np.zeros((3, 3))
+    for _ in range(model.n_steps):
+        before = model.state.vendor_id.copy()
+        model.advance_week()
+        after, moved = model.state.vendor_id, model.state.switches > 0.0
+        moved &= (before < 3) & (after < 3) & (before != after)
+        np.add.at(moves, (before[moved].astype(int), after[moved].astype(int)), 1.0)
+    for j in range(3):
+        others = [k for k in range(3) if k != j]
+        n = moves[j, others].sum()
+        assert n >= 40, f"too few contracts left vendor {j} to judge the pick"
+        share = moves[j, others[1]] / n
+        assert abs(share - 0.5) < 3.5 * (0.25 / n) ** 0.5, (j, moves[j])  # within 3.5 sd of a fair pick
