@@ -119,6 +119,33 @@ def test_a_vendor_losing_money_walks_away_after_its_patience_runs_out(patience):
     assert walked == {0: [0.0] * 4, 1: [1.0] * 4, 2: [0.0, 1.0, 0.0, 1.0]}[patience]
 
 
+@pytest.mark.parametrize("walks", [False, True])
+def test_a_clean_review_relaxes_the_terms_only_of_a_contract_that_goes_on(walks):
+    # A clean period (audited, no drift, trust not low) undoes client.relax_step of the
+    # re-weighting, at the review of a contract that goes on; a vendor that walks away at that
+    # review ends the contract, and its terms are not relaxed on the way out.
+    p = settings_from(["vendor.exit_patience=1", "client.review_reprice=false", "client.relax_step=0.25"])
+    st = scalar_state(p, trust_in_vendor=0.8, verification=0.4, quality_tilt=0.6)
+    st.period_audits, st.period_gap, st.period_detected = 3.0, 0.0, 0.0
+    st.period_margin, st.period_net = (-10.0 if walks else 10.0), 5.0
+    review(st, p, (0.99, 0.3), 2, SCALAR)
+    assert st.switches == (1.0 if walks else 0.0)
+    assert (st.verification, st.quality_tilt) == ((0.4, 0.6) if walks else pytest.approx((0.3, 0.45), rel=1e-12))
+
+
+def test_a_review_leaves_work_done_in_house_alone():
+    # Work the client has taken in-house has no contract to review: however low the trust and
+    # however drifting the period, a review neither ends it (no switch, no switching cost) nor
+    # re-weights terms; the spell runs its client.inhouse_weeks.
+    p = settings_from(["client.review_reprice=false"])
+    st = scalar_state(p, trust_in_vendor=0.05, verification=0.4, quality_tilt=0.6, in_house=1.0)
+    st.period_audits, st.period_gap, st.period_detected = 3.0, 3.0, 2.0
+    st.period_margin, st.period_net = -10.0, 5.0
+    review(st, p, (0.0, 0.3), 2, SCALAR)
+    assert (st.switches, st.switch_cost, st.ended_for_cause) == (0.0, 0.0, 0.0)
+    assert (st.verification, st.quality_tilt) == (0.4, 0.6)
+
+
 # --- feedback, context, demand and decision noise, on simulated weeks --------------------------------
 
 

@@ -572,3 +572,31 @@ def test_a_random_pick_hands_an_ended_contract_to_each_other_eligible_vendor_ali
         assert n >= 40, f"too few contracts left vendor {j} to judge the pick"
         share = moves[j, others[1]] / n
         assert abs(share - 0.5) < 3.5 * (0.25 / n) ** 0.5, (j, moves[j])  # within 3.5 sd of a fair pick
+
+
+def test_a_client_bars_the_last_four_vendors_it_terminated_newest_first():
+    # The cool-off's memory is a shift register of BARRED = 4 vendors: each termination pushes the
+    # vendor just terminated in front and moves the others back one place, dropping the oldest. So
+    # slot j always holds the vendor pushed j terminations ago (none yet where fewer happened).
+    import bposim
+    from bposim.state import BARRED
+    model = bposim.BPOModel(bposim.compose(["market.n_clients=12", "market.n_vendors=7", "client.cool_off=1000",
+                                            *TEMPTED, "steps=150", f"seed={SEED}"]), replications=2, collect=False)
+    st = model.state
+    pushed = [[[] for _ in range(st.base.shape[1])] for _ in range(st.base.shape[0])]
+    deepest = 0
+    for _ in range(model.n_steps):
+        front = st.barred_0.copy()
+        model.advance_week()
+        st = model.state
+        for r, i in zip(*np.nonzero(st.barred_0 != front)):
+            pushed[r][i].insert(0, st.barred_0[r, i])
+        for r in range(st.base.shape[0]):
+            for i in range(st.base.shape[1]):
+                history = pushed[r][i]
+                deepest = max(deepest, len(history))
+                for j in range(BARRED):
+                    expected = history[j] if j < len(history) else None
+                    got = getattr(st, f"barred_{j}")[r, i]
+                    assert (got == expected) if expected is not None else got < 0, (r, i, j, history[:BARRED], got)
+    assert deepest > BARRED, "no client terminated more than four vendors: the oldest slot was never tested"
