@@ -445,12 +445,18 @@ def _place_labels(fig: Figure, ax, points: dict) -> None:
         fig.get_layout_engine().execute(fig)  # the axes where they are drawn; no whole drawing needed
     markers = [ax.transData.transform(xy) for xy, _ in points.values()]
     taken = []
+
+    def label_at(text, xy, color, offset):
+        dx, dy, ha, va = offset
+        ann = ax.annotate(text, xy, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                          color=color, fontweight="bold", fontsize=10, zorder=6)
+        ann.set_in_layout(False)  # a long name near the edge must not squeeze the plot away
+        return ann
+
     for text, (xy, color) in points.items():
         chosen = None
-        for dx, dy, ha, va in _OFFSETS:
-            ann = ax.annotate(text, xy, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                              color=_title_colour(color), fontweight="bold", fontsize=10, zorder=6)
-            ann.set_in_layout(False)
+        for offset in _OFFSETS:
+            ann = label_at(text, xy, _title_colour(color), offset)
             box = ann.get_window_extent(renderer).expanded(1.05, 1.15)
             clash = any(box.overlaps(t) for t in taken) or any(
                 box.contains(*m) for m in markers if not np.allclose(m, ax.transData.transform(xy)))
@@ -458,12 +464,9 @@ def _place_labels(fig: Figure, ax, points: dict) -> None:
                 chosen = ann
                 break
             ann.remove()
-        if chosen is None:
-            dx, dy, ha, va = _OFFSETS[0]
-            chosen = ax.annotate(text, xy, xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                                 color=color, fontweight="bold", fontsize=10, zorder=6)
+        if chosen is None:  # every place clashes: the first, on its white box
+            chosen = label_at(text, xy, color, _OFFSETS[0])
         chosen.set_bbox({"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
-        chosen.set_in_layout(False)  # a long name near the edge must not squeeze the plot away
         taken.append(chosen.get_window_extent(renderer).expanded(1.05, 1.15))
 
 
