@@ -226,9 +226,13 @@ def horizon(size: Size) -> list[Finding]:
     f.details = [f"Client net value (kMU) by annual cost of capital; the last column is the earlier default, a weekly "
                  f"factor of 0.96 (about 730% a year). The referee's 0.995 a week is about 30% a year, 0.99 about 69%:", "",
                  *ranking_table([*arms, ("weekly 0.96 (old)", old)])]
-    patient = column(size, "gaming", "scheme=per_volume", "vendor.annual_discount_rate=0.05")
-    impatient = column(size, "gaming", "scheme=per_volume", "vendor.annual_discount_rate=0.3")
-    f.checks.append(Check("horizon", "per_volume corner-cutting, 5% − 30% a year (default premium)",
+    # At the default premium the rent keeps corner-cutting near 3% at every horizon, so the horizon's
+    # effect is a few tenths of a point: 30 replications cannot tell it from noise, ten times as many can.
+    many = Size(reps=10 * size.reps, weeks=size.weeks)
+    patient = column(many, "gaming", "scheme=per_volume", "vendor.annual_discount_rate=0.05")
+    impatient = column(many, "gaming", "scheme=per_volume", "vendor.annual_discount_rate=0.3")
+    f.checks.append(Check("horizon", f"per_volume corner-cutting, 5% − 30% a year (default premium; "
+                          f"{many.reps} replications, level {impatient.mean():.4f} at 30%)",
                           "longer horizon → less gaming", paired(patient, impatient), -1, 4))
     thin = ("scheme=per_volume", "scheme.premium=0.2")
     f.checks.append(Check("horizon", "the same at premium 0.2 (less rent, so gaming is tempting)",
