@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import bposim
+from bposim.state import CLIENT_TERMS, CONTRACT_START
 from crn import assert_effect, assert_greater, per_replication, run
 
 SEED = 7
@@ -176,6 +177,87 @@ def test_the_client_pl_counts_in_house_work_as_a_line_of_its_own():
     assert (pl.in_house > 0).all()
     np.testing.assert_allclose(pl.value - pl.payments - pl.oversight - pl.damage - pl.switching - pl.in_house, pl.net,
                                rtol=1e-9)
+
+
+# One vendor that cuts corners (TEMPTED) and is terminated when an audit finds it: the client
+# carries out its threat and works in-house (Klein and Leffler's market), 10 weeks a spell until
+# the cool-off is over, then signs the vendor again. Outcome pay, so the lag line is paid on.
+CARRIED_OUT = ("market.n_vendors=1", "market.n_clients=2", "client.termination_on_detection=1", "client.review_period=4",
+               "vendor.exit_patience=0", *TEMPTED, "scheme=shared_outcome", "client.inhouse_weeks=10")
+WATCHED = ("in_house", "payments", "attention", *CONTRACT_START, *CLIENT_TERMS)
+
+
+def week_ends(overrides, reps=6, seed=SEED):
+    """The model stepped to its end, and the watched state at every week's end: (weeks, R, N) each."""
+    model = bposim.BPOModel(bposim.compose([*overrides, f"seed={seed}"]), replications=reps, collect=False)
+    ends = {name: [] for name in WATCHED}
+    for _ in range(model.n_steps):
+        model.advance_week()
+        for name in WATCHED:
+            ends[name].append(np.array(getattr(model.state, name), dtype=float))
+    return model, {name: np.stack(v) for name, v in ends.items()}
+
+
+def spells(ends):
+    """(replication, relationship, week it went in-house, week it came back) of every spell that ended."""
+    flags = ends["in_house"]
+    out = []
+    for r, i in zip(*np.nonzero(flags.any(axis=0))):
+        edges = np.flatnonzero(np.diff(np.concatenate(([0.0], flags[:, r, i], [0.0]))))
+        out += [(r, i, a, b) for a, b in zip(edges[::2], edges[1::2]) if b < len(flags)]
+    return out
+
+
+def test_in_house_weeks_leave_the_vendor_side_as_the_spell_found_it():
+    # (a) The vendor phases run on in-house relationships too (array code), but no vendor learns
+    # there: at every in-house week's end the contract state and the client terms (process
+    # improvement from vendor feedback, verification, quality tilt, audit boost, price) are what
+    # the spell started with, and the vendor signed at the return finds the client terms so.
+    _, ends = week_ends(CARRIED_OUT)
+    found = spells(ends)
+    assert len(found) >= 5
+    assert max(ends["process_improvement"][a, r, i] for r, i, a, _ in found) > 0.0  # vendor feedback had moved it
+    for r, i, a, b in found:
+        for name in (*CONTRACT_START, *CLIENT_TERMS):
+            series = ends[name][a:b + 1, r, i]
+            np.testing.assert_array_equal(series[:-1], series[0], err_msg=f"{name} moved in-house")
+            if name in CLIENT_TERMS:
+                assert series[-1] == series[0], f"{name} at the return"
+
+
+def test_the_vendor_back_from_in_house_is_not_paid_the_in_house_teams_outcomes():
+    # (b) Paired on the same draws, the in-house team's quality is all that differs. Outcome pay
+    # reads the lag line m.outcome_lag weeks late: in the new contract's first weeks it reads
+    # in-house weeks, which are paid as at set-up, so the vendor's pay there, and everything
+    # after, does not depend on what the in-house team did.
+    lag = bposim.compose([]).market.outcome_lag
+    assert lag > 0
+    _, poor = week_ends([*CARRIED_OUT, "client.inhouse_quality=0.4"])
+    _, good = week_ends([*CARRIED_OUT, "client.inhouse_quality=0.95"])
+    np.testing.assert_array_equal(poor["in_house"], good["in_house"])
+    found = spells(poor)
+    assert len(found) >= 5
+    for r, i, _, b in found:
+        first = slice(b + 1, b + 1 + lag)  # the first weeks worked by the vendor signed at b
+        assert (poor["payments"][first, r, i] > 0).all()
+        np.testing.assert_array_equal(poor["payments"][first, r, i], good["payments"][first, r, i])
+
+
+def test_in_house_work_is_fully_staffed_and_no_vendor_holds_it():
+    # (c) Vendors short of staff ration (attention below one), but the in-house team serves all
+    # the client's demand (attention 1 in every week worked in-house, though its staff would be
+    # short too), and the vendor neither holds nor counts the work.
+    model, ends = week_ends([*CARRIED_OUT, "vendor.capacity_slack=0.8"])
+    worked = np.concatenate([np.zeros_like(ends["in_house"][:1]), ends["in_house"][:-1]]) > 0
+    assert worked.sum() > 50
+    np.testing.assert_array_equal(ends["attention"][worked], 1.0)
+    assert (ends["attention"][~worked] < 1.0).mean() > 0.5
+    st, vendor = model.state, model.vendors[0]
+    inside = st.in_house > 0
+    assert inside.any()
+    for r, held in enumerate(vendor.relationships):
+        assert not inside[r, held].any()
+    np.testing.assert_allclose(vendor.capacity, np.where(inside, 0.0, st.staff).sum(axis=1))
 
 
 @pytest.mark.parametrize("overrides", [

@@ -132,10 +132,12 @@ class WorkshopModel(mesa.Model):
         st = contract.state
         vendor_id = st.vendor_id[0].astype(int)
         n_vendors = len(contract.vendors)
-        trust_in_client = st.trust_in_client[0]
-        served = np.bincount(vendor_id, minlength=n_vendors)
-        vendor_trust = np.where(served > 0, np.bincount(vendor_id, trust_in_client, n_vendors) / np.maximum(served, 1),
-                                contract.settings.vendor.trust_init)
+        # Work a client does itself (vendor index n_vendors) is no vendor's: it has no node.
+        by_vendor = vendor_id < n_vendors
+        trust_in_client = st.trust_in_client[0][by_vendor]
+        served = np.bincount(vendor_id[by_vendor], minlength=n_vendors)
+        vendor_trust = np.where(served > 0, np.bincount(vendor_id[by_vendor], trust_in_client, n_vendors)
+                                / np.maximum(served, 1), contract.settings.vendor.trust_init)
         size = contract.client_size[0]
         volume = st.volume[0]
         recent = contract.week - self.last_switch[pane] <= RECENT_SWITCH

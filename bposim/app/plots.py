@@ -157,6 +157,8 @@ def network_html(net: dict[str, np.ndarray]) -> str:
     svg = ['<svg class="bp-svg" viewBox="0 0 100 100" preserveAspectRatio="none" aria-hidden="true">']
     marks = []
     for r, (c, v) in enumerate(zip(net["client_of"], net["vendor_id"])):
+        if v >= n_vendors:  # the client does the work itself: no edge to a vendor
+            continue
         y1, y2 = client_y[c], vendor_y[v]
         width = 1.5 + 6.0 * float(net["volume_share"][r])
         svg.append(f'<line x1="{cx}" y1="{y1:.1f}" x2="{vx}" y2="{y2:.1f}" stroke="{colour(net["trust_in_vendor"][r])}" '

@@ -13,7 +13,7 @@ from .audits import audit, oversight_hours
 from .breaks import process_breaks
 from .decisions import decide
 from .feedback import exchange_feedback
-from .inhouse import work_in_house
+from .inhouse import any_in_house, keep_vendor_side, vendor_side, work_in_house
 from .learning import learn_context, update_engagement, update_expectations, update_trust
 from .payments import settle
 from .production import produce
@@ -38,7 +38,12 @@ def relationship_week(st, p, draws: Draws, review_now: bool, n_vendors: int, ops
     efforts and corner-cutting replace the model's), and `seats.review(st, run)` in review
     weeks, given the model's review as `run()` (it records the model's choice, then makes its
     people's). Their audit, feedback and flagging choices are set in the week's draws before
-    this runs (ArrayEngine.week)."""
+    this runs (ArrayEngine.week).
+
+    Work done in-house (3.14c) runs the same phases, then its own week replaces their flows and
+    the vendor-side state they moved is put back at the week's end."""
+    in_house = any_in_house(st, ops)
+    before = vendor_side(st) if in_house else None
     decide(st, p, draws.decisions, ops)
     if seats is not None:
         seats.decided(st)
@@ -51,7 +56,7 @@ def relationship_week(st, p, draws: Draws, review_now: bool, n_vendors: int, ops
     st.client_net_value = (st.client_value - st.payments - p.client.hourly_cost * st.oversight_hours
                            - st.damage)
     st.period_net = st.period_net + st.client_net_value
-    if not ops.all(ops.not_(st.in_house > 0.0)):
+    if in_house:
         work_in_house(st, p, ops)
     else:
         st.inhouse_cost = 0.0 * st.base
@@ -70,3 +75,5 @@ def relationship_week(st, p, draws: Draws, review_now: bool, n_vendors: int, ops
     if p.client.contract_term > 0:
         st.client_net_value = st.client_net_value - end_of_term(st, p, draws.renewals, n_vendors, ops)
     st.quality_gap = st.measured_quality - st.true_quality
+    if in_house:
+        keep_vendor_side(st, before, ops)

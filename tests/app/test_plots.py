@@ -249,3 +249,21 @@ def test_numbers_fit_a_monitor(value, shown):
 def test_the_network_colours_are_the_colour_maps_own():
     for value in [*np.linspace(-0.2, 1.2, 2001), 0.0, 1.0, 1 / 256, 255 / 256]:
         assert colour(value) == to_hex(TRUST_COLOURS(float(np.clip(value, 0.0, 1.0)))), value
+
+
+def test_work_a_client_does_itself_is_no_vendors_node_or_edge():
+    # In-house work has vendor index n_vendors (bposim.dynamics.tender): the network draws no
+    # edge for it and no phantom vendor, and the vendors' trust is over the work they hold.
+    model = stepped(WorkshopModel(rng=0), 3)
+    st = model.contracts["A"].state
+    n_vendors = len(model.contracts["A"].vendors)
+    st.vendor_id[0, 0] = n_vendors
+    st.trust_in_client[0, 0] = 0.0  # an in-house row's trust would pull its vendor's node down
+    net = model.network("A")
+    held = st.vendor_id[0] < n_vendors
+    assert len(net["vendor_trust"]) == n_vendors
+    expected = [st.trust_in_client[0][held & (st.vendor_id[0] == v)].mean() for v in range(n_vendors)]
+    np.testing.assert_allclose(net["vendor_trust"], expected)
+    html = html_of(model)
+    assert html.count('class="bp-edge"') == len(net["client_of"]) - 1
+    assert html.count('class="bp-node') == len(net["client_trust"]) + n_vendors
