@@ -27,6 +27,7 @@ STREAMS = {
     "renewals": ("uniform", 2),   # renewal at the end of a contract's term, choice of the next vendor
     "vendor_types": ("normal", 4),  # vendor types at set-up: ability, cost, integrity, capacity
     "tenders": ("uniform", 1),    # a tender's pick among equally good (or, at random, all eligible) vendors
+    "recognition": ("normal", 1),  # each client's recognition of good work at set-up (market.recognition_spread)
 }
 
 

@@ -101,6 +101,8 @@ def new_array_state(settings, base: np.ndarray) -> RelationshipState:
         setattr(st, name, np.zeros(shape))
     for name, value in MARKET_START.items():
         setattr(st, name, np.full(shape, value))
+    # Every client recognises good work alike unless the market spreads it (WeeklyModel._build).
+    st.recognition = filled(shape, settings.client.recognition)
     st.outcome_ring = [filled(shape, expected_outcome_start(settings))
                        for _ in range(settings.market.outcome_lag + 1)]
     st.outcome_pos = 0

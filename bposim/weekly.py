@@ -72,7 +72,7 @@ class WeeklyModel:
         self.streams = Streams(self.seed, R // self.points, {
             "structure": C, "demand": C, "shocks": 1, "decisions": N, "production": N,
             "breaks": N, "audits": N, "feedback": N, "reviews": N, "renewals": N,
-            "vendor_types": V, "tenders": N}, copies=self.points)
+            "vendor_types": V, "tenders": N, "recognition": C}, copies=self.points)
         # Client sizes: lognormal around base_demand, client 0 scaled to be the big one.
         z = self.streams.once("structure", (C,))
         size = m.base_demand * np.exp(m.client_size_spread * z - 0.5 * m.client_size_spread ** 2)
@@ -91,6 +91,11 @@ class WeeklyModel:
         st = new_array_state(p, base)
         st.vendor_id = np.broadcast_to(first_vendor.astype(float), (R, N)).copy()
         st.size_log = np.log(base / mean)
+        # Clients that differ in how they recognise good work: drawn only when they do, from
+        # the stream's own generators, so every other number is what it is without the spread.
+        if np.any(m.recognition_spread > 0):
+            z = self.streams.once("recognition", (C,))[:, self.client_of]
+            st.recognition = np.clip(st.recognition + m.recognition_spread * z, 0.0, 1.0)
         self.array_state = st
         # Vendors staff each contract they hold with capacity_slack x its baseline demand and
         # pool that staff across their clients; the staff moves with a contract that switches.

@@ -72,7 +72,8 @@ def assert_greater(high, low, what: str) -> Effect:
 
 def scalar_state(p, **values) -> RelationshipState:
     """One relationship's state as floats (what the per-agent engine steps), at contract start."""
-    st = RelationshipState(base=100.0, vendor_id=0.0, size_log=0.0, outcome_ring=[0.0], outcome_pos=0)
+    st = RelationshipState(base=100.0, vendor_id=0.0, size_log=0.0, recognition=float(p.client.recognition),
+                           outcome_ring=[0.0], outcome_pos=0)
     for name, start in {**CONTRACT_START, **CLIENT_TERMS}.items():
         setattr(st, name, float(start(p)))
     for name in PERIOD + WEEKLY:

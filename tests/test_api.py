@@ -88,8 +88,10 @@ def test_common_random_numbers_demand_and_shocks_identical_across_schemes():
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_array_and_per_agent_engines_agree(scheme):
+    # Clients that recognise differently: the pulls of the capacity split differ in recognition too.
     cfg = bposim.compose([f"scheme={scheme}", "market.n_clients=4", "market.n_vendors=3",
-                          "market.vendors_per_client=2", "shock=surge", "client.review_period=4"])
+                          "market.vendors_per_client=2", "shock=surge", "client.review_period=4",
+                          "market.recognition_spread=0.3"])
     weekly = {}
     for engine in ("array", "agents"):
         m = bposim.BPOModel(cfg, engine=engine, replications=2, collect=False)

@@ -125,7 +125,7 @@ def test_a_short_vendor_splits_all_its_capacity_by_pull(n, pull_ratio, demand_ra
     pull = pull_ratio ** np.arange(n)
     demand = 100.0 * demand_ratio ** np.arange(n)
     capacity = 0.999 * demand.sum()
-    st = RelationshipState(demand=demand[None, :], size_log=np.log(pull)[None, :],
+    st = RelationshipState(demand=demand[None, :], size_log=np.log(pull)[None, :], recognition=np.zeros((1, n)),
                            margin_rate_expected=np.zeros((1, n)), trust_in_client=np.zeros((1, n)))
     share = allocate_capacity(st, p, np.zeros((1, n), dtype=np.intp), np.array([capacity]), 1)[0]
     np.testing.assert_allclose(share, water_level(demand, pull, capacity), rtol=1e-9)

@@ -141,6 +141,18 @@ def test_the_batch_engine_equals_the_reference_loop():
     assert fast[["point", "replication"]].equals(slow[["point", "replication"]])
 
 
+def test_the_batch_engine_equals_the_reference_loop_with_clients_that_recognise_differently():
+    # Each point draws its clients' recognition from the same stream (replication r of every
+    # point sees the same numbers), scaled by its own spread; a point without one has none.
+    batch = pytest.importorskip("bposim.explore.batch", reason="the batch engine is not installed")
+    points = pd.DataFrame({"market.recognition_spread": [0.0, 0.4, 0.2], "client.recognition": [0.5, 0.3, 0.8]})
+    base = [*SHORT, "market.n_vendors=1", "vendor.capacity_slack=0.9"]
+    fast = batch.simulate_design(points, base=base, replications=2).summary
+    slow = simulate_points(points, base=base, replications=2).summary
+    for k in ("client_net_value", "vendor_margin", "trust_in_client", "engagement"):
+        np.testing.assert_allclose(fast[k].to_numpy(), slow[k].to_numpy(), rtol=1e-12, atol=1e-9)
+
+
 def test_scheme_pricing_is_a_design_setting_every_scheme_takes():
     d = build_design(spec(base=[*SHORT, "scheme=shared_outcome"], parameters={
         "scheme": {"pricing": {"levels": ["as_written", "participation"]}, "share": [0.1, 0.5]}}))

@@ -303,7 +303,7 @@ def test_trusted_client_keeps_attention_under_a_shock():
 def test_capacity_split_favours_the_trusted_client_only_when_capacity_is_short():
     p = settings_from([])
     st = RelationshipState(demand=np.array([[100.0, 100.0]]), margin_rate_expected=np.zeros((1, 2)),
-                           trust_in_client=np.array([[0.8, 0.2]]), size_log=np.zeros((1, 2)))
+                           trust_in_client=np.array([[0.8, 0.2]]), size_log=np.zeros((1, 2)), recognition=np.zeros((1, 2)))
     vendor = np.array([[0, 0]])
     short = allocate_capacity(st, p, vendor, np.array([150.0]), 1)
     ample = allocate_capacity(st, p, vendor, np.array([250.0]), 1)
@@ -311,6 +311,65 @@ def test_capacity_split_favours_the_trusted_client_only_when_capacity_is_short()
     # The whole capacity is used: what the favoured client does not need goes to the other.
     assert short[0].dot([100.0, 100.0]) == pytest.approx(150.0)
     np.testing.assert_array_equal(ample, 1.0)
+
+
+# One vendor short of staff for six equal clients that recognise good work differently.
+RECOGNISING = ("market.n_vendors=1", "market.n_clients=6", "market.client_size_spread=0", "vendor.capacity_slack=0.9",
+               "market.recognition_spread=0.3")
+
+
+def recognition_and_attention(*overrides, reps=REPS):
+    """Each relationship's recognition (R, N) and its mean attention over the run (R, N)."""
+    model = bposim.BPOModel(bposim.compose([*RECOGNISING, *overrides, f"seed={SEED}"]), replications=reps, collect=False)
+    rel = run(*RECOGNISING, *overrides, "record.relationships=all", reps=reps).relationships
+    attention = rel.groupby(["replication", "relationship"]).attention.mean().unstack().sort_index().to_numpy()
+    return model.state.recognition, attention
+
+
+def test_recognition_pulls_the_vendors_capacity_to_the_client_that_recognises_more():
+    # Paired on the same draws (the same clients' recognition), with and without the pull's
+    # recognition term: the most recognising client's attention minus the least's. Recognition
+    # also raises the vendor's trust in the client, which pulls too; the pairing takes that out.
+    recognition, with_pull = recognition_and_attention()
+    _, without = recognition_and_attention("vendor.attention_recognition=0")
+    rows = np.arange(REPS)
+    most, least = recognition.argmax(axis=1), recognition.argmin(axis=1)
+    assert (recognition[rows, most] - recognition[rows, least] > 0.3).all()
+    gap = with_pull[rows, most] - with_pull[rows, least]
+    gap_without = without[rows, most] - without[rows, least]
+    # +0.083 [0.063, 0.102] when written (about 0.65 of recognition between them at a log pull
+    # of 0.5 per unit, mean attention 0.9); the trust it builds gives a gap of 0.13 without it.
+    crn.assert_effect(gap, gap_without, "attention gap, most vs least recognising client, pull vs none", size=(0.05, 0.2))
+    assert_greater(gap_without, np.zeros(REPS), "attention gap through trust alone")
+
+
+def test_recognition_common_to_every_client_moves_no_capacity():
+    # Every client recognising alike (no spread), the term is the same in every pull of a vendor
+    # and cancels from its split: the run is the one without it.
+    alike = ("market.n_vendors=1", "market.n_clients=6", "vendor.capacity_slack=0.9", "client.recognition=0.9",
+             "record.relationships=all")
+    with_pull = run(*alike).relationships
+    without = run(*alike, "vendor.attention_recognition=0").relationships
+    assert (with_pull.attention < 1.0).mean() > 0.5
+    np.testing.assert_allclose(with_pull.attention, without.attention, rtol=1e-9, atol=1e-12)
+
+
+def test_each_client_recognises_at_its_own_level_drawn_once():
+    # Slots of one client share its recognition; the levels are client.recognition plus
+    # market.recognition_spread times a normal draw, within [0, 1]; without a spread, every
+    # client's is client.recognition (and no draw moves the sizes).
+    common = ["market.n_clients=400", "market.vendors_per_client=2", "market.n_vendors=3", "client.recognition=0.5"]
+    spread = bposim.BPOModel(bposim.compose([*common, "market.recognition_spread=0.2"]), replications=2, collect=False)
+    alike = bposim.BPOModel(bposim.compose(common), replications=2, collect=False)
+    levels = spread.state.recognition
+    np.testing.assert_array_equal(levels[:, 0::2], levels[:, 1::2])
+    assert levels.min() >= 0.0 and levels.max() <= 1.0
+    per_client = levels[:, 0::2]
+    assert abs(per_client.mean() - 0.5) < 0.03 and 0.17 < per_client.std() < 0.23
+    np.testing.assert_array_equal(alike.state.recognition, 0.5)
+    np.testing.assert_array_equal(spread.state.base, alike.state.base)
+    wide = bposim.BPOModel(bposim.compose([*common, "market.recognition_spread=1"]), replications=1, collect=False)
+    assert wide.state.recognition.min() == 0.0 and wide.state.recognition.max() == 1.0
 
 
 def test_bigger_competing_client_lowers_attention_to_the_small_ones():

@@ -26,6 +26,7 @@ class MarketConfig:
     base_demand: float = param(100.0, "(0, inf)", "mean baseline demand of a client relationship", "units/week")
     client_size_spread: float = param(0.5, "[0, 3]", "spread of client sizes (sd of log baseline demand)", "log units")
     big_client_multiplier: float = param(1.0, "(0, 1000]", "size of client 0 relative to the others (a bigger competing client)", "x")
+    recognition_spread: float = param(0.0, "[0, 1]", "spread of the clients' recognition of good work around client.recognition (sd, each client's clipped to [0, 1]; 0: every client recognises alike)", "index")
     demand_noise: float = param(0.1, "[0, 2]", "week-to-week demand noise (sd of log demand)", "log units")
     seasonality: float = param(0.0, "[0, 0.9]", "amplitude of a yearly demand cycle (0.2 = +/-20%)", "share")
     volume_noise: float = param(0.0, "[0, 10]", "noise in the volume measure (0: an exact count)", "share of demand")

@@ -25,7 +25,7 @@ def update_trust(st, p, ops):
     else:
         adapt_trust(st, c, good_week, ops)
 
-    fair = 0.5 * (c.recognition + c.expectation_clarity) * (1.0 - st.unfair_penalty)
+    fair = 0.5 * (st.recognition + c.expectation_clarity) * (1.0 - st.unfair_penalty)
     v_gain = v.trust_gain * fair
     v_loss = ops.minimum(v.trust_loss_unfair * st.unfair_penalty + v.trust_loss_price_cut * st.price_cut
                          + v.trust_loss_warning * st.unfounded_warning, 1.0)
@@ -59,13 +59,13 @@ def believed_trust(st, c, good_week, ops):
 
 
 def update_engagement(st, p, ops):
-    v, c = p.vendor, p.client
+    v = p.vendor
     rate = st.vendor_margin / ops.maximum(st.payments, 1e-9 * st.base)
     rate = ops.clip(rate, -1.0, 1.0)
     st.margin_rate_expected = st.margin_rate_expected + v.margin_learning * (rate - st.margin_rate_expected)
     margin_score = ops.clip(0.5 + st.margin_rate_expected / (2.0 * v.margin_reference), 0.0, 1.0)
     w_m, w_r, w_t = v.engagement_weight_margin, v.engagement_weight_recognition, v.engagement_weight_trust
-    target = (w_m * margin_score + w_r * c.recognition + w_t * st.trust_in_client) / ops.maximum(w_m + w_r + w_t, 1e-12)
+    target = (w_m * margin_score + w_r * st.recognition + w_t * st.trust_in_client) / ops.maximum(w_m + w_r + w_t, 1e-12)
     st.engagement = st.engagement + v.engagement_speed * (target - st.engagement)
 
 

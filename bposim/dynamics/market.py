@@ -6,7 +6,9 @@ of its demand, with lambda set so the vendor's whole capacity is used (water-fil
 fully served client does not need goes to the others). The pull, exp of a weighted sum, grows
 with the margin earned there, the vendor's trust in the client, the client's recognition of
 good work and the client's size: a trusted client keeps the vendor's attention when capacity
-is short; a bigger client pulls it away from the others.
+is short; a bigger client pulls it away from the others. Only differences of pull between a
+vendor's relationships move the split, so recognition pulls capacity where clients differ in
+it (market.recognition_spread); recognition common to all clients cancels out.
 """
 
 from __future__ import annotations
@@ -45,9 +47,9 @@ def weekly_demand(base, level, eps, p, ops):
 
 def attention_pull(st, p):
     """How much a vendor wants to serve each relationship when capacity is short (log weight)."""
-    v, c = p.vendor, p.client
+    v = p.vendor
     return (v.attention_margin * st.margin_rate_expected + v.attention_trust * st.trust_in_client
-            + v.attention_recognition * c.recognition + v.attention_size * st.size_log)
+            + v.attention_recognition * st.recognition + v.attention_size * st.size_log)
 
 
 def allocate_capacity(st, p, vendor_index, capacity, n_cells):
