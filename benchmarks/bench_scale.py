@@ -2,7 +2,7 @@
 
 What it measures (results and their meaning: benchmarks/README.md):
   1. for 1,000 / 10,000 / 100,000 / 1,000,000 relationships (one vendor per 50 clients, one
-     replication), 52 weeks, weekly aggregates only (record.relationships=none), each size in
+     replication; a tender invites 5 of them, client.tender_shortlist), 52 weeks, weekly aggregates only (record.relationships=none), each size in
      a fresh subprocess: the time to build `BPOModel` (configuration validated beforehand, not
      timed), stepping relationship-steps per second, the cost of build plus stepping per
      relationship-week and its ratio to the 10,000-relationship figure, the process's peak
@@ -39,6 +39,9 @@ REFERENCE = 10_000
 TARGET_CURVE, TARGET_GIB, TARGET_COMPOSE = 2.0, 2.0, 10.0
 COMPOSE_REPEATS = 21
 REPEATS, REPEAT_UP_TO = 3, 100_000  # best of 3 up to 100,000 relationships, one run above
+# Vendors a tender invites: a market of 20,000 vendors tenders among a few bidders, as real ones
+# do (a tender of the whole market costs tendering relationships x vendors: quadratic growth).
+SHORTLIST = 5
 
 
 def peak_bytes() -> int:
@@ -50,7 +53,7 @@ def current_bytes() -> int:
         return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def one_size(n: int, weeks: int) -> dict:
+def one_size(n: int, weeks: int, shortlist: int = SHORTLIST) -> dict:
     """Build and step one market in this process; what a fresh subprocess prints as JSON.
 
     Times are CPU seconds of this process (the machine is shared: wall time counts other
@@ -61,7 +64,7 @@ def one_size(n: int, weeks: int) -> dict:
     from bposim.config import settings_from
 
     settings = settings_from([f"market.n_clients={n}", f"market.n_vendors={max(1, n // 50)}",
-                              f"steps={weeks}", "record.relationships=none"])
+                              f"client.tender_shortlist={shortlist}", f"steps={weeks}", "record.relationships=none"])
     before = current_bytes()
     best = None
     for _ in range(REPEATS if n <= REPEAT_UP_TO else 1):
@@ -81,10 +84,10 @@ def one_size(n: int, weeks: int) -> dict:
             "client_net_value": float(summary.client_net_value.iloc[0])}
 
 
-def run_sizes(sizes, weeks: int) -> list[dict]:
+def run_sizes(sizes, weeks: int, shortlist: int = SHORTLIST) -> list[dict]:
     rows = []
     for n in sizes:
-        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--weeks", str(weeks)],
+        out = subprocess.run([sys.executable, __file__, "--one", str(n), "--weeks", str(weeks), "--shortlist", str(shortlist)],
                              check=True, capture_output=True, text=True)
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return rows
@@ -129,10 +132,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)), help="relationships, comma-separated")
     parser.add_argument("--weeks", type=int, default=WEEKS)
+    parser.add_argument("--shortlist", type=int, default=SHORTLIST, help="client.tender_shortlist (vendors a tender invites)")
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(one_size(args.one, args.weeks)))
+        print(json.dumps(one_size(args.one, args.weeks, args.shortlist)))
         return 0
 
     import mesa
@@ -144,9 +148,9 @@ def main() -> int:
     print(f"bposim {bposim.__version__} scaling benchmark, {datetime.datetime.now():%Y-%m-%d %H:%M}")
     print(f"CPUs {os.cpu_count()}, Python {platform.python_version()}, numpy {np.__version__}, "
           f"mesa {mesa.__version__}, {platform.platform()}\n")
-    print(f"1. One replication, {args.weeks} weeks, weekly aggregates only (record.relationships=none); "
-          "each size in a fresh process")
-    rows = run_sizes(sizes, args.weeks)
+    print(f"1. One replication, {args.weeks} weeks, weekly aggregates only (record.relationships=none), "
+          f"{args.shortlist} vendors invited to a tender; each size in a fresh process")
+    rows = run_sizes(sizes, args.weeks, args.shortlist)
     cost = {r["n"]: (r["build_s"] + r["step_s"]) / (r["n"] * r["weeks"]) for r in rows}
     ref = cost.get(REFERENCE)
     print("  (build and step: CPU seconds; wall: the same run's wall-clock seconds)")

@@ -61,7 +61,8 @@ TARGETS = ("bposim/dynamics", "bposim/schemes")
 # notice any change at all, so they would kill every mutant without saying what broke.
 TESTS = ("tests/test_schemes.py", "tests/test_equations.py", "tests/test_equations_vendor.py",
          "tests/test_mechanism_isolation.py", "tests/validation",
-         "tests/test_mechanisms.py", "tests/test_economics.py", "tests/test_market.py", "tests/test_api.py", "tests/test_equations_market.py")
+         "tests/test_mechanisms.py", "tests/test_economics.py", "tests/test_market.py", "tests/test_api.py", "tests/test_equations_market.py",
+         "tests/test_shortlist.py")
 REASONS_FILE = ROOT / "benchmarks" / "README.md"
 
 

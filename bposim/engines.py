@@ -140,10 +140,18 @@ def market_phase(m, st) -> bool:
     (returns whether one was); the tenders stream skips the weeks without one."""
     market = m.market
     if (market.active or market.types is not None) and market.needed(st):
-        market.tender(st, m.settings, m.week, m.streams["tenders"].next()[0])
+        shortlists = m.streams["shortlists"].next()[0] if market.shortlist is not None else None
+        market.tender(st, m.settings, m.week, m.streams["tenders"].next()[0], shortlists)
         return True
-    m.streams["tenders"].skip()
+    skip_tenders(m)
     return False
+
+
+def skip_tenders(m) -> None:
+    """A week without a tender: its streams pass over the week's draws."""
+    m.streams["tenders"].skip()
+    if m.market.shortlist is not None:
+        m.streams["shortlists"].skip()
 
 
 class AssembledState:
@@ -249,7 +257,7 @@ class AgentEngine:
                     for a in row:
                         setattr(a.st, name, float(values[r, a.index]))
         else:
-            m.streams["tenders"].skip()
+            skip_tenders(m)
 
     def frame(self, attributes) -> np.ndarray:
         """(attributes, R, N) array of the named state attributes, in one pass over the agents."""

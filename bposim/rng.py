@@ -28,6 +28,7 @@ STREAMS = {
     "vendor_types": ("normal", 4),  # vendor types at set-up: ability, cost, integrity, capacity
     "tenders": ("uniform", 1),    # a tender's pick among equally good (or, at random, all eligible) vendors
     "recognition": ("normal", 1),  # each client's recognition of good work at set-up (market.recognition_spread)
+    "shortlists": ("uniform", 1),  # where a tender's shortlist starts (only in markets of more vendors than invited)
 }
 
 

@@ -72,7 +72,7 @@ class WeeklyModel:
         self.streams = Streams(self.seed, R // self.points, {
             "structure": C, "demand": C, "shocks": 1, "decisions": N, "production": N,
             "breaks": N, "audits": N, "feedback": N, "reviews": N, "renewals": N,
-            "vendor_types": V, "tenders": N, "recognition": C}, copies=self.points)
+            "vendor_types": V, "recognition": C, **VendorMarket.stream_widths(p, N, V)}, copies=self.points)
         # Client sizes: lognormal around base_demand, client 0 scaled to be the big one.
         z = self.streams.once("structure", (C,))
         size = m.base_demand * np.exp(m.client_size_spread * z - 0.5 * m.client_size_spread ** 2)

@@ -420,17 +420,19 @@ def test_a_vendor_staffs_a_contract_with_its_capacity_factor_times_the_slack():
     assert log_factor.mean() == pytest.approx(-s * s / 2, abs=0.03) and log_factor.std() == pytest.approx(s, rel=0.05)
 
 
-def test_design_points_with_their_own_vendor_types_and_tender_terms_give_their_numbers_alone():
+@pytest.mark.parametrize("shortlist", [(), ("client.tender_shortlist=1",)])
+def test_design_points_with_their_own_vendor_types_and_tender_terms_give_their_numbers_alone(shortlist):
     # Design points side by side (bposim.explore) each with their own heterogeneity and the
-    # tender's terms (switching cost, reputation prior, audit rate), with frequent terminations:
-    # every point's numbers are those of its run alone.
+    # tender's terms (switching cost, reputation prior, audit rate), with frequent terminations,
+    # and tenders of the whole market or of a shortlist (drawn on a stream whose block repeats
+    # per point): every point's numbers are those of its run alone.
     import pandas as pd
 
     import bposim
     from bposim.explore import batch
     design = pd.DataFrame({"market.vendor_heterogeneity": [0.5, 1.0, 1.5], "client.switching_cost": [500.0, 1500.0, 3000.0],
                            "client.reputation_weight": [1.0, 4.0, 10.0], "client.audit_rate": [0.1, 0.2, 0.3]})
-    base = ["market.n_clients=6", "market.n_vendors=3", *TEMPTED, "steps=52"]
+    base = ["market.n_clients=6", "market.n_vendors=3", *TEMPTED, *shortlist, "steps=52"]
     result = bposim.simulate_design(design, base=base, replications=2)
     assert len(batch.groups_of(result.points)) == 1, "the points run as one batch"
     assert result.summary.switches.sum() > 0

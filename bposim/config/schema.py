@@ -189,6 +189,7 @@ class ClientConfig:
     renewal_trust: float = param(0.65, "[0, 1]", "extra renewal chance at full trust (capped so the chance is at most 1)", "probability")
     vendor_selection: str = param("tender", None, "how a client that ends a contract picks the next vendor: tender (the best expected value given price and reputation) or random (uniform over the eligible vendors)")
     cool_off: int = param(52, "[0, 5200]", "weeks a vendor whose contract ended is kept out of that client's tenders (0: only the vendor just left is passed over, when another exists)", "weeks")
+    tender_shortlist: int = param(20, "[1, 1000000]", "vendors a tender invites to bid, the first eligible ones from a randomly drawn place; a market of no more vendors invites every eligible one", "vendors")
     reputation_weight: float = param(4.0, "[0, 1e6]", "weight, in audits, of the client's prior about a vendor it knows nothing of (quality at client.quality_target, no corner-cutting)", "audits")
     inhouse_weeks: int = param(26, "[1, 5200]", "weeks the client keeps the work in-house when no vendor is eligible, before it tenders again", "weeks")
     inhouse_cost: float = param(3.0, "[0, 1000]", "client's cost of doing the work itself, per unit delivered", "MU per unit")

@@ -14,14 +14,19 @@ and every one whose in-house spell is over, runs a tender (`tender`):
   - the vendor just left is passed over (when another exists), and every vendor the client
     terminated (at a review, or at a term's end for corner-cutting found) less than
     client.cool_off weeks ago is barred; a vendor not renewed, or that walked away, is not;
-  - with client.vendor_selection = tender the client picks the eligible vendor of best expected
+  - the client invites client.tender_shortlist of the eligible vendors, as a real tender invites
+    a few bidders, not the whole market: the first ones at or after a place drawn uniformly
+    (stream "shortlists"), going round the vendors; in a market of no more vendors than that,
+    every eligible vendor, with no draw. So a tender's work grows with the shortlist, not with
+    the market's vendors;
+  - with client.vendor_selection = tender the client picks the invited vendor of best expected
     value per unit of demand: its value to the client at the quality the market has seen from
     that vendor (its reputation: audited true quality over every client's audits, with a prior
     of client.reputation_weight audits at the quality target), less its price (its cost-based
     bid under participation pricing; the written terms, the same for all, otherwise), less the
     expected cost of having to end the contract again (audit chance x the share of audits that
     found corner-cutting x termination chance x switching cost); equally good vendors are drawn
-    at random; with random, a vendor is drawn uniformly from the eligible;
+    at random; with random, a vendor is drawn uniformly from the invited;
   - with none eligible, the client takes the work in-house for client.inhouse_weeks weeks
     (vendor index n_vendors, a cell of its own in the capacity split), then tenders again.
 The array engine runs it on its arrays; the per-agent engine on its agents' floats gathered
@@ -75,6 +80,18 @@ class VendorMarket:
         # Whether a week's ends need this phase at all: otherwise the relationship phases' own
         # uniform pick among the other vendors stands (the model before the tender existed).
         self.active = c.vendor_selection == "tender" or c.cool_off > 0
+        # Vendors invited to a tender, when fewer than the market's: a shortlist, drawn per tender.
+        self.shortlist = c.tender_shortlist if c.tender_shortlist < n_vendors else None
+
+    @staticmethod
+    def stream_widths(settings, n_relationships: int, n_vendors: int) -> dict[str, int]:
+        """The streams the tenders draw from, one uniform per relationship and tender week each:
+        the pick, and where the shortlist starts (only in a market bigger than the shortlist, so
+        a small market's runs need no generators for it)."""
+        widths = {"tenders": n_relationships}
+        if settings.client.tender_shortlist < n_vendors:
+            widths["shortlists"] = n_relationships
+        return widths
 
     def start(self, st, settings) -> None:
         """The relationships at set-up take on their first vendors' types."""
@@ -99,17 +116,18 @@ class VendorMarket:
         return {k: bank + np.bincount(index, weights=getattr(st, k).ravel(), minlength=R * V1).reshape(R, V1)
                 for k, bank in self.bank.items()}
 
-    def values(self, st, p, rep, rows, cols) -> np.ndarray:
-        """Expected value per unit of demand of each vendor (T, V) to the tendering relationships
-        at (rows, cols)."""
+    def values(self, st, p, rep, rows, cols, vendors=None) -> np.ndarray:
+        """Expected value per unit of demand of each vendor (T, W) to the tendering relationships
+        at (rows, cols): vendors (T or 1, W) are the vendors' indices, every vendor when None."""
         c = _Rows(p.client, rows)
+        at = (rows[:, None], np.arange(self.n_vendors)[None, :] if vendors is None else vendors)
         k = c.reputation_weight
-        audits = rep["seen_audits"][rows, :-1]
-        quality = (k * c.quality_target + rep["seen_quality"][rows, :-1]) / np.maximum(k + audits, 1e-12)
-        found = rep["seen_detected"][rows, :-1] / np.maximum(k + audits, 1e-12)
+        audits = rep["seen_audits"][at]
+        quality = (k * c.quality_target + rep["seen_quality"][at]) / np.maximum(k + audits, 1e-12)
+        found = rep["seen_detected"][at] / np.maximum(k + audits, 1e-12)
         price = 0.0
         if p.scheme.pricing == "participation" and self.types is not None:
-            price = _Rows(p.vendor, rows).operating_cost * self.types["vendor_cost_factor"][rows, :-1]
+            price = _Rows(p.vendor, rows).operating_cost * self.types["vendor_cost_factor"][at]
         refit = (audit_chance(c, st.audit_boost[rows, cols][:, None], c.trust_init, np)
                  * found * np.minimum(c.termination_on_detection, 1.0)
                  * c.switching_cost / st.base[rows, cols][:, None])
@@ -119,8 +137,9 @@ class VendorMarket:
         """Whether this week's end needs the phase: a contract ended, or an in-house spell is over."""
         return bool((st.switches > 0.0).any() or ((st.in_house > 0.0) & (st.inhouse_left <= 0.0)).any())
 
-    def tender(self, st, p, week: int, u: np.ndarray) -> None:
-        """Run the week's tenders in place (see the module's docstring); u: (R, N) uniforms;
+    def tender(self, st, p, week: int, u: np.ndarray, start: np.ndarray | None = None) -> None:
+        """Run the week's tenders in place (see the module's docstring); u: (R, N) uniforms for
+        the pick, start: (R, N) uniforms for where each shortlist starts (with a shortlist);
         week: weeks simulated so far (a vendor barred until week w is eligible from then on)."""
         c = p.client
         ended = st.switches > 0.0
@@ -147,27 +166,22 @@ class VendorMarket:
         V = self.n_vendors
         rep = self.reputation(st) if c.vendor_selection == "tender" else None
         pick = np.empty(rows.size)
-        step = max(1, SCORE_CELLS // max(V, 1))
-        for start in range(0, rows.size, step):
-            r, i = rows[start:start + step], cols[start:start + step]
-            eligible = np.ones((r.size, V), dtype=bool)
-            vendors = np.arange(V)
-            for j in range(BARRED):
-                barred = (getattr(st, f"barred_{j}")[r, i][:, None] == vendors) & (
-                    getattr(st, f"barred_{j}_until")[r, i][:, None] > week)
-                eligible &= ~barred
-            if V > 1:  # the vendor just left is passed over, when there is another
-                eligible &= ~((st.last_vendor[r, i][:, None] == vendors) & ended[r, i][:, None])
+        width = V if self.shortlist is None else min(V, self.shortlist + BARRED + 1)
+        step = max(1, SCORE_CELLS // width)
+        for first in range(0, rows.size, step):
+            r, i = rows[first:first + step], cols[first:first + step]
+            vendors, invited = self.invited(st, r, i, ended, week, None if start is None else start[r, i])
             if rep is None:
-                best = eligible
+                best = invited
             else:
-                score = np.where(eligible, self.values(st, p, rep, r, i), -np.inf)
+                score = np.where(invited, self.values(st, p, rep, r, i, vendors), -np.inf)
                 top = score.max(axis=1, keepdims=True)
-                best = eligible & (score >= top - 1e-12 * np.maximum(np.abs(top), 1.0))
+                best = invited & (score >= top - 1e-12 * np.maximum(np.abs(top), 1.0))
             count = best.sum(axis=1)
             k = np.minimum((u[r, i] * count).astype(np.intp), np.maximum(count - 1, 0))
             chosen = np.argmax(np.cumsum(best, axis=1) > k[:, None], axis=1)
-            pick[start:start + step] = np.where(count > 0, chosen, V)
+            chosen = np.take_along_axis(np.broadcast_to(vendors, best.shape), chosen[:, None], axis=1)[:, 0]
+            pick[first:first + step] = np.where(count > 0, chosen, V)
         outside = pick == V
         new_vendor = st.vendor_id.copy()
         new_vendor[rows, cols] = pick
@@ -188,6 +202,36 @@ class VendorMarket:
             st.client_net_value = st.client_net_value - cost
         if self.types is not None:
             self.give_types(st, p, tendering)
+
+    def invited(self, st, r, i, ended, week: int, start=None) -> tuple[np.ndarray, np.ndarray]:
+        """The vendors a tender of the relationships at (r, i) looks at, (T or 1, W) indices in
+        ascending order, and which of them are invited (T, W): the eligible ones, or with a
+        shortlist (start: (T,) uniforms) the first client.tender_shortlist eligible ones from
+        place floor(start x V) on, round the vendors.
+
+        At most BARRED + 1 vendors are ineligible (the barred ones and the vendor just left), so
+        a window of shortlist + BARRED + 1 vendors from the start holds a full shortlist whenever
+        the market has one; the work is O(T x W), not O(T x V)."""
+        V = self.n_vendors
+        if start is None:
+            vendors = np.arange(V)[None, :]
+        else:
+            window = min(V, self.shortlist + BARRED + 1)
+            vendors = ((start * V).astype(np.intp)[:, None] + np.arange(window)) % V
+        eligible = np.ones((r.size, vendors.shape[1]), dtype=bool)
+        for j in range(BARRED):
+            barred = (getattr(st, f"barred_{j}")[r, i][:, None] == vendors) & (
+                getattr(st, f"barred_{j}_until")[r, i][:, None] > week)
+            eligible &= ~barred
+        if V > 1:  # the vendor just left is passed over, when there is another
+            eligible &= ~((st.last_vendor[r, i][:, None] == vendors) & ended[r, i][:, None])
+        if start is None:
+            return vendors, eligible
+        eligible &= np.cumsum(eligible, axis=1) <= self.shortlist
+        # In vendor order, as a tender of the whole market sees them: ties are drawn among the
+        # same way, so a shortlist holding every eligible vendor picks as the whole market would.
+        order = np.argsort(vendors, axis=1)
+        return np.take_along_axis(vendors, order, axis=1), np.take_along_axis(eligible, order, axis=1)
 
     def _bank(self, st, ended) -> None:
         """The ended contracts' audits go into their vendors' record; the new contracts start afresh."""
