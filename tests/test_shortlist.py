@@ -61,6 +61,22 @@ def test_a_shortlist_invites_the_first_eligible_vendors_round_the_market_from_it
     assert (min(sizes) < K) == (V - BARRED - 1 < K), sizes
 
 
+@pytest.mark.parametrize("place", [0, 9])
+def test_a_full_shortlist_is_invited_past_every_ineligible_vendor_in_a_row(place):
+    # The worst case: the four barred vendors and the one just left stand right at the drawn
+    # place (round the end of the market from place 9), so the three invited are the next three.
+    V, K, week = 12, 3, 20
+    market = VendorMarket(settings_from([f"market.n_vendors={V}", f"client.tender_shortlist={K}"]), None, 1, V)
+    out = [(place + j) % V for j in range(BARRED + 1)]
+    st = SimpleNamespace(last_vendor=np.array([[out[-1]]], dtype=float))
+    for j in range(BARRED):
+        setattr(st, f"barred_{j}", np.array([[out[j]]], dtype=float))
+        setattr(st, f"barred_{j}_until", np.array([[week + 1.0]]))
+    vendors, invited = market.invited(st, np.zeros(1, dtype=np.intp), np.zeros(1, dtype=np.intp), np.ones((1, 1), bool),
+                                      week, np.array([(place + 0.5) / V]))
+    assert sorted(vendors[0][invited[0]]) == sorted((place + BARRED + 1 + j) % V for j in range(K))
+
+
 def test_without_a_shortlist_a_tender_looks_at_every_eligible_vendor_in_order():
     rng, T, week, V = np.random.default_rng(4), 200, 30, 6
     market = VendorMarket(settings_from([f"market.n_vendors={V}"]), None, 1, V)

@@ -82,6 +82,10 @@ class VendorMarket:
         self.active = c.vendor_selection == "tender" or c.cool_off > 0
         # Vendors invited to a tender, when fewer than the market's: a shortlist, drawn per tender.
         self.shortlist = c.tender_shortlist if c.tender_shortlist < n_vendors else None
+        # Places a tender looks at from the drawn one: at most BARRED + 1 vendors are ineligible
+        # (the barred ones and the vendor just left), so these hold a full shortlist whenever the
+        # market has one, and the work is O(tendering x window), not O(tendering x V).
+        self.window = n_vendors if self.shortlist is None else min(n_vendors, self.shortlist + BARRED + 1)
 
     @staticmethod
     def stream_widths(settings, n_relationships: int, n_vendors: int) -> dict[str, int]:
@@ -166,8 +170,7 @@ class VendorMarket:
         V = self.n_vendors
         rep = self.reputation(st) if c.vendor_selection == "tender" else None
         pick = np.empty(rows.size)
-        width = V if self.shortlist is None else min(V, self.shortlist + BARRED + 1)
-        step = max(1, SCORE_CELLS // width)
+        step = max(1, SCORE_CELLS // self.window)
         for first in range(0, rows.size, step):
             r, i = rows[first:first + step], cols[first:first + step]
             vendors, invited = self.invited(st, r, i, ended, week, None if start is None else start[r, i])
@@ -207,17 +210,12 @@ class VendorMarket:
         """The vendors a tender of the relationships at (r, i) looks at, (T or 1, W) indices in
         ascending order, and which of them are invited (T, W): the eligible ones, or with a
         shortlist (start: (T,) uniforms) the first client.tender_shortlist eligible ones from
-        place floor(start x V) on, round the vendors.
-
-        At most BARRED + 1 vendors are ineligible (the barred ones and the vendor just left), so
-        a window of shortlist + BARRED + 1 vendors from the start holds a full shortlist whenever
-        the market has one; the work is O(T x W), not O(T x V)."""
+        place floor(start x V) on, round the vendors (W = self.window places)."""
         V = self.n_vendors
         if start is None:
             vendors = np.arange(V)[None, :]
         else:
-            window = min(V, self.shortlist + BARRED + 1)
-            vendors = ((start * V).astype(np.intp)[:, None] + np.arange(window)) % V
+            vendors = ((start * V).astype(np.intp)[:, None] + np.arange(self.window)) % V
         eligible = np.ones((r.size, vendors.shape[1]), dtype=bool)
         for j in range(BARRED):
             barred = (getattr(st, f"barred_{j}")[r, i][:, None] == vendors) & (
