@@ -18,6 +18,7 @@ class ArrayOps:
     maximum = staticmethod(np.maximum)
     where = staticmethod(np.where)
     exp = staticmethod(np.exp)
+    log = staticmethod(np.log)
     sqrt = staticmethod(np.sqrt)
     all = staticmethod(np.all)
     not_ = staticmethod(np.logical_not)
@@ -32,6 +33,7 @@ class ScalarOps:
     minimum = staticmethod(min)
     maximum = staticmethod(max)
     exp = staticmethod(math.exp)
+    log = staticmethod(math.log)
     sqrt = staticmethod(math.sqrt)
     all = staticmethod(bool)
 

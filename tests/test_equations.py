@@ -250,7 +250,8 @@ def test_the_honest_margin_counts_the_outcome_share_per_seat():
     # Under a share of the outcome, a client that values quality at V per seat (one seat per unit
     # of baseline demand) pays the vendor share * V * q more per unit of demand for honest
     # quality q. Quality effort held at its ceiling and no risk premium, so the efforts do not
-    # move with V: the honest margin rises by exactly that.
+    # move with V: the honest margin rises by exactly that. The outcome is noiseless, so the
+    # zero floor of pay, an option the vendor holds on noisy pay, is worth nothing here.
     from bposim.dynamics.decisions import best_response
     share = 0.35
 
@@ -258,7 +259,8 @@ def test_the_honest_margin_counts_the_outcome_share_per_seat():
         p = settings_from(["scheme=shared_outcome", f"scheme.share={share}", f"client.value_quality={value}",
                            "client.value_volume=0.0", "client.rework_cost=0.0", "client.unserved_cost=0.0",
                            "client.quality_per_unit=false", "vendor.risk_aversion=0.0",
-                           "vendor.intrinsic_quality=10.0"])
+                           "vendor.intrinsic_quality=10.0", "market.outcome_noise=0.0",
+                           "market.true_quality_noise=0.0"])
         st = scalar_state(p, demand=100.0, attention=1.0, audit_belief=0.0, engagement=0.5)
         t_vol, t_qual, _, honest, _ = best_response(st, p, SCALAR)
         return honest, t_vol, t_qual, p.market.quality_ceiling

@@ -224,23 +224,28 @@ def test_the_least_effort_that_meets_a_volume_floor_delivers_the_floor_plus_its_
     # every channel at once, negatively correlated measures
     ((0.6, 1.2, 0.4), dict(volume_noise=0.15, quality_noise=0.06, true_quality_noise=0.05, outcome_noise=0.1,
                            noise_correlation=-0.5)),
+    # the score and the outcome moved by the same true-quality draw (with lag 0, covariance)
+    ((0.0, 1.5, 0.5), dict(volume_noise=0.0, quality_noise=0.02, true_quality_noise=0.1, outcome_noise=0.05,
+                           noise_correlation=0.0)),
 ])
-def test_the_risk_premium_is_half_the_risk_aversion_times_the_variance_of_produced_pay(rates, noises):
+@pytest.mark.parametrize("lag", [0, 1])
+def test_the_risk_premium_is_half_the_risk_aversion_times_the_variance_of_produced_pay(rates, noises, lag):
     # Many independent weeks of the model's own production (produce) at fixed efforts, paid by a
     # linear contract: the sample variance of the pay they earn, times r/2, is the premium the
-    # vendor charges for that contract. The outcome is reported a week later, so this week's
-    # report and this week's score carry independent draws of true quality.
+    # vendor charges for that contract. With the outcome reported a week later this week's
+    # report and this week's score carry independent draws of true quality; reported the same
+    # week (lag 0) they carry the same draw, and the premium counts their covariance.
     volume_rate, quality_rate, outcome_rate = rates
     risk, n = 0.7, 200_000
     p = settings_from(["scheme=linear", "scheme.fixed=0.0", f"scheme.volume_rate={volume_rate}",
                        f"scheme.quality_rate={quality_rate}", f"scheme.outcome_rate={outcome_rate}",
-                       "vendor.risk_in_money=false", f"vendor.risk_aversion={risk}", "market.outcome_lag=1",
+                       "vendor.risk_in_money=false", f"vendor.risk_aversion={risk}", f"market.outcome_lag={lag}",
                        "vendor.base_quality=0.5", "market.quality_ceiling=1.0", "market.pressure_quality_loss=0.0",
                        *LINEAR_VALUE, *(f"market.{k}={v}" for k, v in noises.items())])
     rng = np.random.default_rng(3)
     st = _state(p, effort_volume=0.6, effort_quality=0.0, gaming=0.0, verification=0.3, audited_quality=0.5,
-                outcome_ring=[np.zeros(n), np.zeros(n)], outcome_pos=0)
-    for _ in range(2):  # the second week's report is the first week's value
+                outcome_ring=[np.zeros(n) for _ in range(lag + 1)], outcome_pos=0)
+    for _ in range(lag + 1):  # the last week's report is the first week's value
         produce(st, p, rng.standard_normal((4, n)), ARRAY)
     pay = contract_pay(st, p, st.volume_measured, st.score, st.outcome_reported, ARRAY)
     premium = pay_risk_premium(st, p, *contract_rates(st, p, SCALAR), 3.0)

@@ -7,11 +7,14 @@ with pay linear in the measures at the contract's marginal rates (bposim.schemes
 a box (no more than the capacity allotted, no quality above market.quality_ceiling), and gaming in [0, 1]. Bounded
 rationality moves the actual choice part of the way toward the target each week, with noise.
 With adjustment_speed = 1 and no noise the choice is the textbook best response.
+The value of the honest plan (its margin, the continuation value, participation's fixed part)
+counts the zero floor of pay (bposim.dynamics.pay_floor); the efforts follow the linear rates.
 """
 
 from __future__ import annotations
 
 from .contract import client_value, client_value_slopes, contract_pay, contract_rates, contract_starts, relationship_weeks, weekly_discount
+from .pay_floor import beyond_floor, floored_pay, pay_for
 
 _BIG = 1e6  # stands in for an unbounded box edge, so no inf * 0 appears
 
@@ -70,8 +73,11 @@ def quality_productivity(st, p):
     return st.vendor_ability * (1.0 + v.context_quality * st.context + v.improvement_quality * st.improvement)
 
 
-def best_response(st, p, ops):
-    """This week's target (volume effort, quality effort, gaming) and the honest margin behind it."""
+def best_response(st, p, ops, signing=None):
+    """This week's target (volume effort, quality effort, gaming), the honest margin behind it
+    and the vendor's risk premium (per unit of demand).
+
+    signing: where true, participation pricing first sets the fixed part of pay (decide)."""
     v, c, m = p.vendor, p.client, p.market
     d = st.demand / st.base
     kappa = quality_productivity(st, p)
@@ -100,8 +106,17 @@ def best_response(st, p, ops):
     q_h = ops.minimum(v.base_quality + kappa * t_qual, m.quality_ceiling)
     o_h = client_value(c, y_h, q_h, d, 1.0)
     pay_h = contract_pay(st, p, y_h, q_h, o_h, ops)
-    risk_premium = pay_risk_premium(st, p, b_y, b_s, b_o, o_qual)
-    honest_margin = pay_h - effort_cost(v, t_vol, t_qual) - v.operating_cost * st.vendor_cost_factor - risk_premium
+    variance = pay_variance(st, p, b_y, b_s, b_o, o_qual)
+    risk = risk_per_unit_of_pay(st, v)
+    cost_h = effort_cost(v, t_vol, t_qual)
+    operating = v.operating_cost * st.vendor_cost_factor
+    if signing is not None:
+        price_participation(st, p, pay_h, variance, risk, cost_h, operating, signing, ops)
+        pay_h = contract_pay(st, p, y_h, q_h, o_h, ops)
+    # Pay is floored at zero (payments.settle): the vendor values the floored pay, not the linear
+    # one (far from the floor they are the same: pay_h and (r/2) Var).
+    expected_pay, risk_premium, _ = floored_pay(pay_h, variance, risk, ops)
+    honest_margin = expected_pay - cost_h - operating - risk_premium
     continuation = ops.maximum(honest_margin - v.outside_option, 0.0) * relationship_weeks(st, c, delta, ops)
 
     # Corner-cutting: its marginal gain against its marginal expected cost (both per unit of g).
@@ -143,40 +158,72 @@ def meet_volume_step(st, p, level, d, kappa, unpaid, m_qual, t_vol, t_qual, cap_
     return ops.where(better, reach, t_vol), ops.where(better, reach_q, t_qual)
 
 
-def pay_risk_premium(st, p, b_y, b_s, b_o, o_qual):
-    """The vendor's risk premium for this week's pay, per unit of baseline demand: (r/2) Var(pay).
+def pay_variance(st, p, b_y, b_s, b_o, o_qual):
+    """Variance of this week's pay per unit of baseline demand, linearised at the contract's rates.
 
-    Var is the variance of pay linearised at the contract's rates. With vendor.risk_in_money the
-    risk aversion r is CARA in money (1/MU) on the week's pay in MU, base * w, so the premium per
-    unit of demand grows with the contract's size; otherwise (the earlier model) r applies to pay
-    per unit of demand. o_qual: the outcome's slope in true quality.
+    Each noise enters once per measure it moves, with the covariances the production equations
+    give them: the volume count's and the score's measurement noises share a draw (correlation
+    market.noise_correlation); true quality's noise moves the unverified share of the score and,
+    through the client's value (o_qual: the outcome's slope in true quality), the outcome. With
+    market.outcome_lag = 0 the outcome paid this week carries this week's true-quality draw, the
+    one in the score: then Cov(score, outcome) = (1 - verification) o_qual true_quality_noise^2.
     """
-    v, m = p.vendor, p.market
+    m = p.market
     sd_y = m.volume_noise
     sd_s = (1.0 - st.verification) * m.quality_noise
     sd_q = (1.0 - st.verification) * m.true_quality_noise
     variance = ((b_y * sd_y) ** 2 + (b_s * sd_s) ** 2 + (b_s * sd_q) ** 2
                 + b_o ** 2 * (m.outcome_noise ** 2 + (o_qual * m.true_quality_noise) ** 2)
                 + 2.0 * m.noise_correlation * b_y * sd_y * b_s * sd_s)
-    if v.risk_in_money:
-        return 0.5 * v.risk_aversion * st.base * variance
-    return 0.5 * v.risk_aversion * variance
+    if m.outcome_lag == 0:
+        variance = variance + 2.0 * b_s * sd_q * b_o * o_qual * m.true_quality_noise
+    return variance
+
+
+def risk_per_unit_of_pay(st, v):
+    """CARA risk aversion on pay per unit of baseline demand. With vendor.risk_in_money r is CARA
+    in money (1/MU) on the week's pay in MU, base * w, so on w it is r * base and the premium per
+    unit of demand grows with the contract's size; otherwise (the earlier model) r applies to w."""
+    return v.risk_aversion * st.base if v.risk_in_money else v.risk_aversion + 0.0 * st.base
+
+
+def pay_risk_premium(st, p, b_y, b_s, b_o, o_qual):
+    """The risk premium of the week's pay per unit of baseline demand, before the zero floor:
+    (R/2) Var(pay), R = risk_per_unit_of_pay (the premium far from the floor; best_response
+    charges the floored one, bposim.dynamics.pay_floor)."""
+    return 0.5 * risk_per_unit_of_pay(st, p.vendor) * pay_variance(st, p, b_y, b_s, b_o, o_qual)
+
+
+def price_participation(st, p, pay_h, variance, risk, cost_h, operating, signing, ops):
+    """Participation pricing at signing: set the fixed part so that the honest plan's certainty-
+    equivalent margin, floored pay and all, is the vendor's outside option plus the relational
+    premium (cost_h, operating: its effort and operating cost, per unit of demand)."""
+    wanted = p.vendor.outside_option + p.scheme.params.premium
+    premium = 0.5 * risk * variance
+    unfloored = wanted + cost_h + operating + premium
+    # Where the priced pay lies beyond the floor's reach this is the linear rule, written as it
+    # always was so that its numbers stay the same to the last bit.
+    shortfall = wanted - (pay_h - cost_h - operating - premium)
+    far = beyond_floor(unfloored, variance, risk, ops)
+    if not ops.all(far):
+        priced = pay_for(wanted + cost_h + operating, variance, risk, ops)
+        shortfall = ops.where(far, shortfall, priced - pay_h)
+    st.fixed_pay = ops.where(signing, st.fixed_pay + shortfall / st.price_factor, st.fixed_pay)
 
 
 def decide(st, p, eps, ops):
     """Move efforts and gaming toward the best response; eps: three standard normals."""
     v = p.vendor
-    t_vol, t_qual, g, honest_margin, premium = best_response(st, p, ops)
+    signing = None
     if p.scheme.pricing == "participation":
         # At signing and at each renewal the fixed part is set so that the honest plan's
         # certainty-equivalent margin is the vendor's outside option plus the relational premium
         # (participation with a Klein-Leffler quasi-rent: at premium 0 losing the contract costs
         # the vendor nothing, and only the clawback and its aversion would deter gaming).
-        signing = contract_starts(st, p.client, ops)
-        if not ops.all(ops.not_(signing)):
-            shortfall = (v.outside_option + p.scheme.params.premium - honest_margin) / st.price_factor
-            st.fixed_pay = ops.where(signing, st.fixed_pay + shortfall, st.fixed_pay)
-            t_vol, t_qual, g, honest_margin, premium = best_response(st, p, ops)
+        starts = contract_starts(st, p.client, ops)
+        if not ops.all(ops.not_(starts)):
+            signing = starts
+    t_vol, t_qual, g, honest_margin, premium = best_response(st, p, ops, signing)
     st.risk_premium = st.base * premium
     st.period_risk = st.period_risk + st.risk_premium
     # A new vendor team sets up for the contract at once; afterwards habits adjust gradually.

@@ -461,8 +461,9 @@ def pay_floor(size: Size) -> list[Finding]:
         f"shared_outcome, outcome noise {noise:g} → {loud:g} MU per unit of demand: vendor payments "
         f"{moved[arms[0][0]].text()} kMU as written at r = 0 (the floor alone), {moved[arms[1][0]].text()} under "
         f"participation at r = 0, {moved[arms[2][0]].text()} at the defaults (participation adds the risk premium)",
-        "unchanged: gross pay is still floored at zero (payments.settle), now documented (docs/ODD.md 3.7, "
-        "'Pay floors'); participation prices the linearised pay without the floor (ODD 3.20)",
+        "gross pay is still floored at zero (payments.settle, docs/ODD.md 3.7, 'Pay floors'); participation now "
+        "sets the fixed part on the floored pay (the floor is an option the vendor holds: pay_floor.pay_for, "
+        "ODD 3.3.6), so at r = 0 a noisier outcome no longer pays more through the floor; as written it still does",
     )
     f.details = [f"shared_outcome, outcome noise {noise:g} and {loud:g} (MU per unit of demand):", "", *rows]
     return [f]

@@ -43,3 +43,24 @@ def test_client_take_under_participation_peaks_at_the_hm87_rate(r):
     peak = -a1 / (2 * a2)
     assert a2 < 0 and abs(peak - b_star) <= 0.02 * b_star, f"simulated peak {peak:.4f}, b* {b_star:.4f}"
     assert grid[int(np.argmax(take))] == pytest.approx(b_star, rel=0.11)
+
+
+@pytest.mark.parametrize("premium", [0.0, PREMIUM])
+@pytest.mark.parametrize("r", [0.0, 1.0])
+def test_participation_prices_the_zero_floor_of_pay(r, premium):
+    # A noisy count (sd 2 a unit of demand, pay sd 0.6) and a small outside option: the linear
+    # pay the fixed part sets falls below zero in a sizeable share of weeks, and settlement pays
+    # 0 there. Participation prices that option: the vendor's simulated certainty equivalent of
+    # its weekly margin, the exact CARA value -(1/r) ln mean exp(-r margin) (the mean margin at
+    # r = 0), is its outside option plus the premium, floor and all. 200 replications of 520
+    # weeks: the margin's mean has a standard error of 0.2% of the target.
+    outside = 0.5
+    out = V.run_scenario("hm87", ["scheme.pricing=participation", f"vendor.outside_option={outside}",
+                                  f"scheme.premium={premium}", "market.volume_noise=2.0",
+                                  f"vendor.risk_aversion={r}"], replications=200)
+    margin = out.margin  # MU a week at a baseline demand of 1 unit: per unit of demand
+    ce = margin.mean() if r == 0 else -np.log(np.mean(np.exp(-r * margin))) / r
+    floored = np.mean(out.pay <= 0.0)
+    assert floored > 0.02, f"the floor binds in {floored:.1%} of weeks only"
+    target = outside + premium
+    assert abs(ce - target) <= 0.01 * target, f"vendor CE margin {ce:.5f}, outside option + premium {target}"
