@@ -200,7 +200,7 @@ def test_the_client_pl_counts_in_house_work_as_a_line_of_its_own():
 # the cool-off is over, then signs the vendor again. Outcome pay, so the lag line is paid on.
 CARRIED_OUT = ("market.n_vendors=1", "market.n_clients=2", "client.termination_on_detection=1", "client.review_period=4",
                "vendor.exit_patience=0", *TEMPTED, "scheme=shared_outcome", "client.inhouse_weeks=10")
-WATCHED = ("in_house", "payments", "attention", *CONTRACT_START, *CLIENT_TERMS)
+WATCHED = ("in_house", "payments", "detected_gaming", "attention", *CONTRACT_START, *CLIENT_TERMS)
 
 
 def week_ends(overrides, reps=6, seed=SEED):
@@ -241,22 +241,33 @@ def test_in_house_weeks_leave_the_vendor_side_as_the_spell_found_it():
                 assert series[-1] == series[0], f"{name} at the return"
 
 
-def test_the_vendor_back_from_in_house_is_not_paid_the_in_house_teams_outcomes():
-    # (b) Paired on the same draws, the in-house team's quality is all that differs. Outcome pay
-    # reads the lag line m.outcome_lag weeks late: in the new contract's first weeks it reads
-    # in-house weeks, which are paid as at set-up, so the vendor's pay there, and everything
-    # after, does not depend on what the in-house team did.
+def test_the_vendor_back_from_in_house_is_paid_its_first_outcomes_as_a_first_vendor_is():
+    # (b) Outcome pay reads the lag line m.outcome_lag weeks late: in the new contract's first
+    # weeks it reads in-house weeks. Paired on the same draws, the in-house team's quality is all
+    # that differs, and the vendor's pay there does not depend on it. With a noiseless outcome
+    # and terms nothing moves (as written, no re-weighting or re-pricing: pay is base fee plus
+    # the outcome share), the pay in those weeks (not clawed back) is the pay of
+    # the run's first weeks, when the lag line holds the outcome assumed at set-up: no in-house
+    # outcome, and no outcome of the vendor phases run on in-house work either.
     lag = bposim.compose([]).market.outcome_lag
     assert lag > 0
-    _, poor = week_ends([*CARRIED_OUT, "client.inhouse_quality=0.4"])
-    _, good = week_ends([*CARRIED_OUT, "client.inhouse_quality=0.95"])
+    still = ("market.outcome_noise=0", "scheme.pricing=as_written", "client.review_reweight=false",
+             "client.review_reprice=false")
+    _, poor = week_ends([*CARRIED_OUT, *still, "client.inhouse_quality=0.4"], reps=REPS)
+    _, good = week_ends([*CARRIED_OUT, *still, "client.inhouse_quality=0.95"], reps=REPS)
     np.testing.assert_array_equal(poor["in_house"], good["in_house"])
     found = spells(poor)
     assert len(found) >= 5
+    compared = 0
     for r, i, _, b in found:
         first = slice(b + 1, b + 1 + lag)  # the first weeks worked by the vendor signed at b
-        assert (poor["payments"][first, r, i] > 0).all()
-        np.testing.assert_array_equal(poor["payments"][first, r, i], good["payments"][first, r, i])
+        pay, clean = poor["payments"][first, r, i], poor["detected_gaming"][first, r, i] == 0
+        np.testing.assert_array_equal(pay, good["payments"][first, r, i])
+        set_up = poor["payments"][:lag, r, i][poor["detected_gaming"][:lag, r, i] == 0]
+        assert set_up.size and (set_up == set_up[0]).all()
+        np.testing.assert_allclose(pay[clean], set_up[0], rtol=1e-12)
+        compared += clean.sum()
+    assert compared >= 10
 
 
 def test_in_house_work_is_fully_staffed_and_no_vendor_holds_it():
