@@ -62,7 +62,7 @@ TARGETS = ("bposim/dynamics", "bposim/schemes")
 TESTS = ("tests/test_schemes.py", "tests/test_equations.py", "tests/test_equations_vendor.py",
          "tests/test_mechanism_isolation.py", "tests/validation",
          "tests/test_mechanisms.py", "tests/test_economics.py", "tests/test_market.py", "tests/test_api.py", "tests/test_equations_market.py",
-         "tests/test_shortlist.py")
+         "tests/test_shortlist.py", "tests/test_pay_floor.py")
 REASONS_FILE = ROOT / "benchmarks" / "README.md"
 
 
@@ -107,7 +107,11 @@ KNOCKOUTS = (
         ("ops.where(reweight, st.verification + step", "ops.where(False, st.verification + step"),
         ("ops.where(reweight, st.quality_tilt + step", "ops.where(False, st.quality_tilt + step")),
     _ko("risk premium", "decisions.py",
-        ("risk_premium = pay_risk_premium(", "risk_premium = 0.0 * pay_risk_premium(")),
+        ("risk = risk_per_unit_of_pay(st, v)", "risk = 0.0 * risk_per_unit_of_pay(st, v)")),
+    _ko("score-outcome covariance at outcome lag 0", "decisions.py",
+        ("if m.outcome_lag == 0:", "if False:")),
+    _ko("the zero floor in the vendor's valuation", "pay_floor.py",
+        ("    if ops.all(far):\n        return m, linear_premium", "    if True:\n        return m, linear_premium")),
 )
 
 
