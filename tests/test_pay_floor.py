@@ -10,15 +10,13 @@ itself.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
 import bposim
 from bposim.analysis.stats import mean_ci
 from bposim.config import compose, validate
-from bposim.dynamics.pay_floor import floored_pay, log_normal_cdf, pay_for
+from bposim.dynamics.pay_floor import floored_pay, pay_for
 from bposim.ops import ARRAY, SCALAR
 from bposim.weekly import WeeklyModel
 
@@ -105,14 +103,7 @@ def test_both_engines_agree_where_participation_prices_a_binding_floor():
     assert np.ptp(fixed) > 0.0, "contracts were priced more than once"
 
 
-# --- the floor's values, against independent sources --------------------------------------------
-
-
-@pytest.mark.parametrize("x", [-30.0, -8.0, -1.5, 0.0, 0.7, 4.0, 9.0])
-def test_the_normal_distribution_function_matches_the_standard_library(x):
-    exact = 0.5 * math.erfc(-x / math.sqrt(2.0))
-    assert math.exp(log_normal_cdf(x, SCALAR)) == pytest.approx(exact, rel=2e-7)
-    assert float(log_normal_cdf(np.array(x), ARRAY)) == log_normal_cdf(x, SCALAR)
+# --- the floor's values, against sampled pay and against each other --------------------------------------------
 
 
 @pytest.mark.parametrize("m, s, r", [(0.5, 1.0, 0.0), (0.5, 1.0, 1.0), (-1.0, 2.0, 0.5), (0.2, 3.0, 3.0), (2.0, 0.1, 1.0)])
@@ -134,3 +125,29 @@ def test_more_fixed_pay_is_worth_more_to_the_vendor_even_far_below_the_floor():
     ce = mean - premium
     assert np.all(np.diff(ce) > 0.0) and np.all(slope > 0.0)
     assert np.all(np.diff(ce, 2) >= -1e-9), "convex: Newton from the right falls to the root"
+
+
+@pytest.mark.parametrize("m, s", [(0.3, 1.0), (-0.5, 2.0), (1.0, 0.4)])
+def test_the_near_neutral_reading_meets_the_exact_one_where_they_hand_over(m, s):
+    # Below a = r s = 1e-4 the certainty equivalent is read to second order (mean less r/2 times
+    # the floored pay's variance); above, exactly. At the seam the two premiums per unit of r
+    # agree to about a, and the slopes too.
+    from bposim.dynamics.pay_floor import NEAR_NEUTRAL
+    below, above = 0.99 * NEAR_NEUTRAL / s, 1.01 * NEAR_NEUTRAL / s
+    mean_b, premium_b, slope_b = floored_pay(m, s * s, below, SCALAR)
+    mean_a, premium_a, slope_a = floored_pay(m, s * s, above, SCALAR)
+    assert mean_b == mean_a
+    assert premium_b / below == pytest.approx(premium_a / above, rel=1e-3)
+    assert premium_b > 0.0 and slope_b == pytest.approx(slope_a, rel=1e-3)
+
+
+@pytest.mark.parametrize("target, s, r", [(0.05, 1.0, 0.0), (0.3, 2.0, 1.5), (0.01, 0.5, 4.0), (2.0, 1.0, 0.5)])
+def test_newton_reaches_the_fixed_part_in_a_few_steps(target, s, r, monkeypatch):
+    # Started right of the root on a convex, rising certainty equivalent, Newton converges
+    # quadratically: a dozen steps are plenty even where the floor binds in most weeks.
+    from bposim.dynamics import pay_floor
+    monkeypatch.setattr(pay_floor, "NEWTON_STEPS", 12)
+    m = pay_for(target, s * s, r, ARRAY)
+    mean, premium, _ = floored_pay(m, s * s, r, ARRAY)
+    assert mean - premium == pytest.approx(target, rel=1e-10)
+    assert m < target + 0.5 * r * s * s, "the floor is worth something: less fixed pay is needed"

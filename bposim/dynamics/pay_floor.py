@@ -28,29 +28,14 @@ FAR = 8.0
 # the exact logarithm loses its digits as R goes to 0; the expansion is off by about a times the premium.
 NEAR_NEUTRAL = 1e-4
 NEWTON_STEPS = 100
-_ROOT_2 = math.sqrt(2.0)
-_LOG_HALF = math.log(0.5)
 _INV_ROOT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 
-def _log_erfc_positive(u, ops):
-    """ln erfc(u) for u >= 0 (Numerical Recipes' erfcc, fractional error below 1.2e-7 everywhere),
-    in logarithms so that the far tail does not underflow."""
-    t = 1.0 / (1.0 + 0.5 * u)
-    poly = (-1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (
-        0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))))
-    return ops.log(t) - u * u + poly
-
-
-def log_normal_cdf(x, ops):
-    """ln Phi(x), Phi the standard normal distribution function."""
-    u = ops.maximum(x, -x) / _ROOT_2
-    tail = _LOG_HALF + _log_erfc_positive(u, ops)  # ln Phi(-|x|)
-    return ops.where(x < 0.0, tail, ops.log(1.0 - ops.exp(tail)))
-
-
-def normal_cdf(x, ops):
-    return ops.exp(log_normal_cdf(x, ops))
+def _normal_cdf():
+    """Phi and ln Phi to machine precision, on floats and arrays alike (both engines), imported
+    only where the floor is in reach: a run far from it never loads scipy.special."""
+    from scipy.special import log_ndtr, ndtr
+    return ndtr, log_ndtr
 
 
 def beyond_floor(m, variance, risk, ops):
@@ -70,14 +55,15 @@ def floored_pay(m, variance, risk, ops):
     s = ops.sqrt(ops.maximum(variance, 1e-24))
     z = m / s
     a = risk * s
-    cdf = normal_cdf(z, ops)
+    ndtr, log_ndtr = _normal_cdf()
+    cdf = ndtr(z)
     pdf = _INV_ROOT_2PI * ops.exp(-0.5 * z * z)
     mean = m * cdf + s * pdf
     spread = ops.maximum((m * m + s * s) * cdf + m * s * pdf - mean * mean, 0.0)
     # Exact CARA value in logarithms: ln E[exp(-R Y)] = logaddexp(ln Phi(-z), a^2/2 - a z + ln Phi(z - a)).
     a_ = ops.maximum(a, NEAR_NEUTRAL)
-    up = 0.5 * a_ * a_ - a_ * z + log_normal_cdf(z - a_, ops)
-    down = log_normal_cdf(-z, ops)
+    up = 0.5 * a_ * a_ - a_ * z + log_ndtr(z - a_)
+    down = log_ndtr(-z)
     log_mgf = ops.maximum(up, down) + ops.log(1.0 + ops.exp(-ops.maximum(up - down, down - up)))
     neutral = a <= NEAR_NEUTRAL
     ce = ops.where(neutral, mean - 0.5 * risk * spread, -log_mgf * s / a_)
