@@ -40,9 +40,6 @@ CONTRACT_START = {
     "audited_quality": lambda p: p.client.quality_target,
     "fixed_pay": lambda p: 0.0,
     "term_detected": lambda p: 0.0,
-    "belief_audits": lambda p: 0.0,
-    "belief_detected": lambda p: 0.0,
-    "belief_good": lambda p: 0.0,
 }
 
 # Quantities that belong to the client's side of the contract and survive a switch of vendor:

@@ -12,7 +12,7 @@ import pytest
 
 import bposim
 from bposim.state import CLIENT_TERMS, CONTRACT_START
-from crn import assert_effect, assert_greater, per_replication, run
+from crn import assert_effect, assert_greater, paired, per_replication, run
 
 SEED = 7
 REPS = 20
@@ -309,22 +309,94 @@ def test_both_engines_run_the_same_tenders(overrides):
             np.testing.assert_allclose(out[0][column], out[1][column], rtol=1e-9, atol=1e-9, err_msg=column)
 
 
-# --- trust as a belief (client.trust_model=belief, dynamics/learning.py: believed_trust) ---------
+# --- trust as a belief (client.trust_model=belief, the default; dynamics/learning.py: believed_trust) ----
 
-BELIEF = ("client.trust_model=belief", "client.review_period=0", "record.relationships=all")
+# Reviews and terms off: one contract a relationship (no switch resets trust) and no re-weighting,
+# so the week's score is the measured score, or the audited truth in an audited week.
+BELIEF = ("client.review_period=0", "client.contract_term=0", "record.relationships=all")
+SIGNS = {"flag": "breaks_flagged", "action": "feedback_actioned", "vendor_feedback": "vendor_feedback",
+         "missed_break": "breaks_missed", "escalation": "escalations", "repeat": "feedback_repeated"}
 
 
-def test_belief_trust_is_the_posterior_of_the_contracts_audits_and_weeks():
-    # Reviews and terms off: one contract a relationship, so the running counts are the contract's.
-    res = run(*BELIEF, "client.quality_target=0.0", "client.contract_term=0", reps=4, seed=SEED)  # every week is good
+def log_odds(x):
+    return np.log(x / (1.0 - x))
+
+
+def weekly(res):
+    """The relationship-weeks in order, with trust when the week began and its change in log-odds."""
     rel = res.relationships.sort_values(["replication", "relationship", "step"])
-    c = res.settings.client
-    g = rel.groupby(["replication", "relationship"])
-    audits, found = g.audits.cumsum(), g.detected_gaming.cumsum()
-    honest = (c.belief_weight_honesty * c.trust_init + audits - found) / (c.belief_weight_honesty + audits)
-    good = (c.belief_weight_quality * c.trust_init + rel.step) / (c.belief_weight_quality + rel.step)
-    np.testing.assert_allclose(rel.trust_in_vendor, np.sqrt(honest * good), rtol=1e-12)
-    assert found.max() > 0
+    before = rel.groupby(["replication", "relationship"]).trust_in_vendor.shift().fillna(res.settings.client.trust_init)
+    return rel.assign(before=before, change=log_odds(rel.trust_in_vendor) - log_odds(before))
+
+
+def test_belief_trust_is_the_posterior_recomputed_from_the_record():
+    res = run(*BELIEF, *TEMPTED, reps=4, seed=SEED)
+    c, rel = res.settings.client, weekly(res)
+    assert rel.switches.sum() == 0 and rel.detected_gaming.sum() > 0 and rel.breaks_missed.sum() > 0
+    score = np.where(rel.audits > 0, rel.true_quality, rel.measured_quality)
+    clean = rel.audits - rel.detected_gaming
+    evidence = (rel.detected_gaming * np.log(c.belief_caught_if_trustworthy / c.belief_caught_if_untrustworthy)
+                + clean * np.log((1 - c.belief_caught_if_trustworthy) / (1 - c.belief_caught_if_untrustworthy))
+                + (c.belief_quality_if_trustworthy - c.belief_quality_if_untrustworthy) / c.belief_quality_spread ** 2
+                * (score - (c.belief_quality_if_trustworthy + c.belief_quality_if_untrustworthy) / 2))
+    for sign, column in SIGNS.items():
+        evidence = evidence + rel[column] * np.log(getattr(c, f"belief_lr_{sign}"))
+    prior = log_odds(c.trust_init)
+    posterior = prior + (1 - c.belief_forgetting) * (log_odds(rel.before) - prior) + evidence
+    np.testing.assert_allclose(rel.trust_in_vendor, 1 / (1 + np.exp(-posterior)), rtol=1e-9)
+
+
+def test_a_detection_lowers_trust_more_than_a_clean_audit_raises_it():
+    # Measured in the record: per replication, the mean change of trust (log-odds) in weeks an audit
+    # found corner-cutting and in weeks it found nothing, each against the weeks with no audit. The
+    # model's asymmetry comes from how telling each is, not from a set share: a trustworthy vendor is
+    # rarely caught, so a detection weighs ln(0.01 / 0.1) = -2.3 and a clean audit ln(0.99 / 0.9) = +0.095.
+    # A score gaming cannot inflate (metric_gameability 0), so that what an audit reveals of quality
+    # does not stand in for what it finds of corner-cutting.
+    rel = weekly(run(*BELIEF, *TEMPTED, "vendor.metric_gameability=0", reps=REPS, seed=SEED))
+    rel = rel[rel.step > 1]
+    kind = np.select([rel.detected_gaming > 0, rel.audits > 0], ["detected", "clean"], "none")
+    means = rel.assign(kind=kind).groupby(["replication", "kind"]).change.mean().unstack().dropna()
+    assert len(means) >= REPS // 2, "too few replications with a detection"
+    drop, rise = (means.none - means.detected).to_numpy(), (means.clean - means.none).to_numpy()
+    zero = np.zeros(len(means))
+    print(paired(drop, zero), paired(rise, zero))
+    assert_effect(drop, zero, "fall of trust in a week with a detection", size=(1.5, 3.0))
+    assert_effect(rise, zero, "rise of trust in a week with a clean audit", size=(0.03, 0.2))
+    assert_effect(drop, 10 * rise, "a detection's fall, against ten clean audits' rise")
+
+
+@pytest.mark.parametrize("sign, column", SIGNS.items())
+def test_each_relationship_sign_moves_the_clients_trust_its_way(sign, column):
+    # The sign's likelihood ratio at its default against 1 (the sign ignored), on common random
+    # numbers: a sign for the vendor (ratio above 1) raises the client's trust, one against lowers it.
+    # Per-volume pay (many escalations and repeated items) and a vague client (many items and breaks
+    # missed) give every sign enough weeks to count.
+    base = (*BELIEF, "scheme=per_volume", "client.feedback_clarity=0.3", "client.context_sharing=0.1")
+    c = run(*base, reps=REPS, seed=SEED).settings.client
+    ratio = getattr(c, f"belief_lr_{sign}")
+    heeded = run(*base, reps=REPS, seed=SEED)
+    ignored = run(*base, f"client.belief_lr_{sign}=1", reps=REPS, seed=SEED)
+    assert heeded.relationships[column].sum() > 100, f"too few {column} to judge"
+    assert_effect(per_replication(heeded.relationships, "trust_in_vendor"),
+                  per_replication(ignored.relationships, "trust_in_vendor"),
+                  f"trust, {sign} heeded (ratio {ratio}) vs ignored", sign=1 if ratio > 1 else -1)
+
+
+def test_forgetting_pulls_the_belief_toward_the_prior():
+    # An honest vendor's evidence lifts trust above the prior, a corner-cutter's takes it below; the
+    # faster the client forgets, the nearer the prior (client.trust_init) trust stays, both ways.
+    for vendor, sign in ((("vendor.gaming_aversion=100",), 1), (TEMPTED, -1)):
+        distance = [sign * (per_replication(run(*BELIEF, *vendor, f"client.belief_forgetting={rate}", reps=REPS,
+                                                seed=SEED).relationships, "trust_in_vendor") - 0.5)
+                    for rate in (0.0, 0.05, 0.2)]
+        assert_greater(distance[0], distance[1], f"distance from the prior, no forgetting vs 0.05 ({vendor})")
+        assert_greater(distance[1], distance[2], f"distance from the prior, forgetting 0.05 vs 0.2 ({vendor})")
+        assert (distance[2] > 0).all()
+    # With no evidence at all, trust stays at the prior.
+    neutral = run(*BELIEF, "client.belief_caught_if_untrustworthy=0.01", "client.belief_quality_if_untrustworthy=0.85",
+                  *(f"client.belief_lr_{sign}=1" for sign in SIGNS), "client.trust_init=0.3", reps=2, seed=SEED)
+    np.testing.assert_allclose(neutral.relationships.trust_in_vendor, 0.3, rtol=1e-9)
 
 
 def test_belief_trust_is_lower_for_a_vendor_that_cuts_corners():
@@ -333,12 +405,18 @@ def test_belief_trust_is_lower_for_a_vendor_that_cuts_corners():
     assert_greater(honest.trust_in_vendor, tempted.trust_in_vendor, "belief trust, honest vs corner-cutting vendor")
 
 
-def test_belief_trust_replaces_the_adaptive_gains_and_losses():
+def test_belief_trust_ignores_the_adaptive_gains_and_losses():
     a = run(*BELIEF, "client.trust_gain=0.2", "client.trust_loss_gaming=0.9", reps=4, seed=SEED).summary
     b = run(*BELIEF, "client.trust_gain=0.0", "client.trust_loss_gaming=0.0", reps=4, seed=SEED).summary
     np.testing.assert_array_equal(a.trust_in_vendor, b.trust_in_vendor)
-    adaptive = run("client.review_period=0", reps=4, seed=SEED).summary
+    adaptive = run(*BELIEF, "client.trust_model=adaptive", reps=4, seed=SEED).summary
     assert not np.array_equal(adaptive.trust_in_vendor, b.trust_in_vendor)
+
+
+def test_fixed_trust_stays_at_the_start_value():
+    res = run(*BELIEF, *TEMPTED, "client.trust_model=fixed", "client.trust_init=0.35", reps=2, seed=SEED)
+    assert res.relationships.detected_gaming.sum() > 0
+    assert (res.relationships.trust_in_vendor == 0.35).all()
 
 
 def test_each_type_moves_what_it_should():

@@ -22,10 +22,8 @@ SEED = 2024
 REPS = 12
 SHOCK_WEEKS = (53, 60)  # steps of shock=surge: starts in week 52 (step 53), lasts 8 weeks
 
-# Trust held at its start value: no gains and no losses, so the audit chance cannot move.
-STICKY_TRUST = tuple(f"client.{k}=0" for k in (
-    "trust_gain", "trust_gain_flag", "trust_gain_action", "trust_gain_vendor_feedback",
-    "trust_loss_gaming", "trust_loss_missed_break", "trust_loss_escalation", "trust_loss_repeat"))
+# Trust held at its start value, so the audit chance cannot move.
+STICKY_TRUST = ("client.trust_model=fixed",)
 
 
 def rels(*overrides: str):
@@ -57,11 +55,16 @@ def test_detection_resets_the_deviance_that_rare_audits_let_grow():
                   size=(0.04, 0.16))
 
 
-# Trust moved by its own gain from the same start: with no gain it falls on every bad sign, with a
-# big one it climbs. Both arms start a contract at the same trust, so a mechanism that read the
-# start value instead of the trust of the week would show no difference. Reviews off: no audit
-# boost, no switch resetting trust.
-TRUST_ARMS = ("client.trust_gain=0.2", "client.trust_gain=0")
+# Trust moved by its own evidence from the same start: the client reads each week's score against
+# what it expects of a trustworthy and an untrustworthy vendor. With a low bar for the untrustworthy
+# type (0.25) a good week is evidence for the vendor and trust climbs; a client that expects
+# near-perfect work of either type (1 and 0.98, spread 0.2) reads the same weeks as evidence against
+# it. Both arms start a contract at the same trust, so a mechanism that read the start value instead
+# of the trust of the week would show no difference. Reviews off: no audit boost, no switch
+# resetting trust.
+TRUST_ARMS = (("client.belief_quality_if_untrustworthy=0.25",),
+              ("client.belief_quality_if_trustworthy=1", "client.belief_quality_if_untrustworthy=0.98",
+               "client.belief_quality_spread=0.2"))
 
 
 def with_last_weeks_trust(*overrides: str):
@@ -76,7 +79,7 @@ def test_audits_come_more_often_the_less_the_client_trusts():
     # Audit chance audit_rate * (1 + audit_trust_sensitivity * (1 - trust)): linear in trust
     # (and far from the cap of 1 here), so the difference in audits per relationship-week is
     # audit_rate * sensitivity times the difference in trust.
-    trusting, wary = (with_last_weeks_trust("client.review_period=0", arm) for arm in TRUST_ARMS)
+    trusting, wary = (with_last_weeks_trust("client.review_period=0", *arm) for arm in TRUST_ARMS)
     c = run("client.review_period=0", reps=REPS, seed=SEED).settings.client
     gap = per_replication(trusting, "trust_before") - per_replication(wary, "trust_before")
     assert gap.mean() > 0.4
@@ -92,7 +95,7 @@ def test_oversight_hours_fall_with_the_clients_trust():
     # difference follows the difference in trust exactly.
     quiet = ("client.review_period=0", "client.hours_per_audit=0", "client.hours_per_missed_break=0",
              "client.hours_per_flagged_break=0", "client.hours_per_feedback_item=0")
-    trusting, wary = (with_last_weeks_trust(*quiet, arm) for arm in TRUST_ARMS)
+    trusting, wary = (with_last_weeks_trust(*quiet, *arm) for arm in TRUST_ARMS)
     c = run(*quiet, reps=REPS, seed=SEED).settings.client
     gap = per_replication(trusting, "trust_before") - per_replication(wary, "trust_before")
     expected = (c.oversight_base_hours * c.oversight_trust_relief * (1 - c.oversight_scope_relief * c.expectation_clarity)

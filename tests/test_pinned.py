@@ -6,7 +6,8 @@ every scheme, multi-sourcing, shocks, frequent reviews (switches) and capacity s
 when a change is meant to move the numbers:  .venv/bin/python tests/test_pinned.py
 
 The runs marked "random pick, no cool-off" are the model before tenders (issue #12: a random
-pick among the other vendors, no cool-off, identical vendors at market.vendor_heterogeneity 0);
+pick among the other vendors, no cool-off, identical vendors at market.vendor_heterogeneity 0,
+and the adaptive trust model that was the default before trust became a belief);
 their numbers are the ones pinned before vendor types and tenders existed, unchanged since
 (every column; the in-house work cost added with tenders is 0 throughout).
 """
@@ -34,7 +35,7 @@ RUNS = {
     "300 clients x 12 vendors, random shocks": (["market.n_clients=300", "market.n_vendors=12", "shock.random_rate=0.05",
                                                  "client.review_period=6", "steps=40", "record.relationships=none"], 2, "array"),
 }
-LEGACY = ("client.vendor_selection=random", "client.cool_off=0")
+LEGACY = ("client.vendor_selection=random", "client.cool_off=0", "client.trust_model=adaptive")
 RUNS.update({f"{name}, random pick, no cool-off": ([*RUNS[name][0], *LEGACY], *RUNS[name][1:])
              for name in ("default, per-agent engine", "default, 3 replications",
                           "quality_weighted, multi-sourcing, surge, monthly reviews",

@@ -16,6 +16,9 @@ from .params import ConfigError, check_fields, default_of
 from .safety import user_value_problems
 from .schema import Config
 
+# How the client's trust in its vendor moves (docs/ODD.md 3.11): the first is the default.
+TRUST_MODELS = ("belief", "adaptive", "fixed")
+
 
 class Settings:
     """A validated configuration: typed sections plus the scheme object built from scheme.*.
@@ -58,8 +61,8 @@ def _cross_checks(cfg: Config, problems: list[str]) -> None:
     if c.vendor_selection not in ("tender", "random"):
         problems.append(
             f"client.vendor_selection = {c.vendor_selection!r} is not allowed: use tender or random")
-    if c.trust_model not in ("adaptive", "belief"):
-        problems.append(f"client.trust_model = {c.trust_model!r} is not allowed: use adaptive or belief")
+    if c.trust_model not in TRUST_MODELS:
+        problems.append(f"client.trust_model = {c.trust_model!r} is not allowed: use belief, adaptive or fixed")
     if cfg.record.relationships not in ("auto", "all", "none"):
         problems.append(
             f"record.relationships = {cfg.record.relationships!r} is not allowed: use auto, all or none")

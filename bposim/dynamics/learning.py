@@ -1,9 +1,12 @@
 """How the relationship itself changes: context knowledge, trust both ways, engagement.
 
-Trust moves with experience and falls faster on betrayal than it rises on good work: each
-week trust gains a share of the way to 1 from good signs and loses a share of itself on bad
-ones, with the loss shares set larger than the gains. Engagement follows margin,
-recognition and fair treatment (the vendor's trust in the client).
+Trust moves with experience and falls faster on betrayal than it rises on good work. The
+client's trust in its vendor is a belief updated by evidence (client.trust_model = belief):
+the chance that the vendor is a trustworthy type, moved each week by how much likelier the
+week's evidence is from such a vendor, so a rare and telling sign (corners found cut) weighs
+more than a common one (a clean audit). The vendor's trust in the client gains a share of the
+way to 1 on fair treatment and loses a share of itself on unfair treatment, with the loss
+shares set larger. Engagement follows margin, recognition and fair treatment.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ def learn_context(st, p):
 
 def update_trust(st, p, ops):
     c, v = p.client, p.vendor
-    good_week = st.score >= c.quality_target  # in an audited week the score is the audited truth
     if c.trust_model == "belief":
-        st.trust_in_vendor = believed_trust(st, c, good_week, ops)
-    else:
+        st.trust_in_vendor = believed_trust(st, c, ops)
+    elif c.trust_model == "adaptive":
+        good_week = st.score >= c.quality_target  # in an audited week the score is the audited truth
         adapt_trust(st, c, good_week, ops)
 
     fair = 0.5 * (st.recognition + c.expectation_clarity) * (1.0 - st.unfair_penalty)
@@ -42,20 +45,48 @@ def adapt_trust(st, c, good_week, ops):
     st.trust_in_vendor = st.trust_in_vendor + gain * (1.0 - st.trust_in_vendor) - loss * st.trust_in_vendor
 
 
-def believed_trust(st, c, good_week, ops):
-    """Trust as a belief updated by evidence: the geometric mean of two beta posteriors' means, the
-    vendor's honesty (share of this contract's audits that found nothing) and its quality (share
-    of the contract's weeks whose score met the target), each with a prior of mean
-    client.trust_init weighing client.belief_weight_honesty audits and client.belief_weight_quality
-    weeks, so a new vendor starts at client.trust_init."""
-    st.belief_audits = st.belief_audits + st.audited
-    st.belief_detected = st.belief_detected + st.detected_gaming
-    st.belief_good = st.belief_good + good_week
-    weeks = st.tenure + 1.0  # this week included (tenure counts the weeks before it)
-    a, q, t0 = c.belief_weight_honesty, c.belief_weight_quality, c.trust_init
-    honest = (a * t0 + st.belief_audits - st.belief_detected) / (a + st.belief_audits)
-    good = (q * t0 + st.belief_good) / (q + weeks)
-    return ops.sqrt(honest * good)
+# Trust is kept this far inside (0, 1) when read as log-odds, so that a start or a steered
+# trust of exactly 0 or 1 (allowed settings) is a very strong belief, not an infinite one.
+CERTAINTY = 1e-9
+
+
+def believed_trust(st, c, ops):
+    """Trust as a belief updated by evidence: the client's posterior chance that the vendor is
+    of a trustworthy type rather than an untrustworthy one. In log-odds, last week's belief
+    first forgets client.belief_forgetting of its distance from the prior (client.trust_init:
+    a type can drift), then adds the log likelihood ratio of each piece of this week's evidence."""
+    prior = log_odds(c.trust_init, ops)
+    belief = prior + (1.0 - c.belief_forgetting) * (log_odds(st.trust_in_vendor, ops) - prior)
+    belief = belief + trust_evidence(st, c, ops)
+    return 1.0 / (1.0 + ops.exp(-belief))
+
+
+def trust_evidence(st, c, ops):
+    """The log likelihood ratio, trustworthy against untrustworthy, of this week's evidence.
+
+    An audit's outcome is read from the chance the client reckons either type has of being
+    caught: since a trustworthy vendor is almost never caught, a detection is strong evidence
+    against it and a clean audit weak evidence for it, which is why trust falls faster on
+    betrayal than it rises on good work. The week's score is read against the mean quality the
+    client expects of either type. The relationship's signs are events, each weighing its
+    declared likelihood ratio."""
+    caught, uncaught = c.belief_caught_if_trustworthy, c.belief_caught_if_untrustworthy
+    high, low, spread = c.belief_quality_if_trustworthy, c.belief_quality_if_untrustworthy, c.belief_quality_spread
+    clean = st.audited - st.detected_gaming
+    audits = (st.detected_gaming * ops.log(caught / uncaught)
+              + clean * ops.log((1.0 - caught) / (1.0 - uncaught)))
+    # A normal likelihood of the score around each type's mean: linear in the score, zero midway.
+    week = (high - low) / (spread * spread) * (st.score - 0.5 * (high + low))
+    signs = (st.breaks_flagged * ops.log(c.belief_lr_flag) + st.feedback_actioned * ops.log(c.belief_lr_action)
+             + st.vendor_feedback * ops.log(c.belief_lr_vendor_feedback)
+             + st.breaks_missed * ops.log(c.belief_lr_missed_break) + st.escalations * ops.log(c.belief_lr_escalation)
+             + st.feedback_repeated * ops.log(c.belief_lr_repeat))
+    return audits + week + signs
+
+
+def log_odds(trust, ops):
+    trust = ops.clip(trust, CERTAINTY, 1.0 - CERTAINTY)
+    return ops.log(trust / (1.0 - trust))
 
 
 def update_engagement(st, p, ops):

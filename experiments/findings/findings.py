@@ -546,21 +546,22 @@ def vendor_types(size: Size) -> list[Finding]:
 
 
 def trust_belief(size: Size) -> Finding:
-    belief = ("client.trust_model=belief",)
     tempted = ("vendor.gaming_aversion=0", "vendor.gaming_saving=1.5", "scheme.premium=0")
-    honest = column(size, "trust_in_vendor", *belief, "vendor.gaming_aversion=100")
-    cutting = column(size, "trust_in_vendor", *belief, *tempted)
-    honest_a = column(size, "trust_in_vendor", "vendor.gaming_aversion=100")
-    cutting_a = column(size, "trust_in_vendor", *tempted)
     model = defaults().client.trust_model
+    honest = column(size, "trust_in_vendor", "vendor.gaming_aversion=100")
+    cutting = column(size, "trust_in_vendor", *tempted)
+    honest_a = column(size, "trust_in_vendor", "client.trust_model=adaptive", "vendor.gaming_aversion=100")
+    cutting_a = column(size, "trust_in_vendor", "client.trust_model=adaptive", *tempted)
     return Finding(
         "trust", "Trust is not a belief updated by evidence",
         "trust is not a belief updated by evidence",
-        f"client.trust_model = belief: the client's trust in a corner-cutting vendor is "
-        f"{paired(cutting, honest).text(3)} below an honest one's (adaptive, the default: "
+        f"client.trust_model = {model} (the default): the client's trust in a corner-cutting vendor is "
+        f"{paired(cutting, honest).text(3)} below an honest one's (adaptive, the earlier model: "
         f"{paired(cutting_a, honest_a).text(3)})",
-        f"client.trust_model = belief makes trust the geometric mean of beta posteriors over the vendor's honesty "
-        f"(audits) and quality (weeks seen); the default is still {model}",
+        "client.trust_model = belief (the default) makes trust the posterior chance that the vendor is a "
+        "trustworthy type, updated in log-odds by the likelihood ratio of each week's evidence (audits, where a "
+        "detection is far more telling than a clean audit; the score; flags, feedback acted on and given, missed "
+        "breaks, escalations, repeated items), forgetting toward the prior; adaptive is kept for comparison",
     )
 
 
