@@ -99,6 +99,7 @@ def test_several_errors_are_reported_together():
     (["market.vendors_per_client=3", "market.n_vendors=2"], "market.vendors_per_client = 3 is out of range"),
     (["client.terminate_below_trust=0.5", "client.warn_below_trust=0.3"], "client.terminate_below_trust = 0.5"),
     (["record.relationships=some"], "record.relationships = 'some' is not allowed"),
+    (["client.trust_model=beta"], "client.trust_model = 'beta' is not allowed: use belief, adaptive or fixed"),
     (["scheme=quality_weighted", "scheme.floor=2", "scheme.cap=1"], "scheme.floor = 2.0 is out of range"),
     (["scheme=hybrid", "scheme.fixed_fee=0.9"], "must add up to 1"),
     (["+scheme.bogus=1"], "scheme.bogus is not a parameter of scheme quality_weighted"),

@@ -441,3 +441,32 @@ def test_each_type_moves_what_it_should():
     assert both.sum() >= 15
     assert_greater(mean["quality"][both, 1], mean["quality"][both, 0], "true quality, abler vs less able vendors")
     assert_greater(mean["gaming"][both, 0], mean["gaming"][both, 1], "gaming, lower vs higher integrity vendors")
+
+
+ADAPTIVE_SHARES = {"trust_gain": 1, "trust_gain_flag": 1, "trust_gain_action": 1, "trust_gain_vendor_feedback": 1,
+                   "trust_loss_gaming": -1, "trust_loss_missed_break": -1, "trust_loss_escalation": -1,
+                   "trust_loss_repeat": -1}
+
+
+@pytest.mark.parametrize("share, sign", ADAPTIVE_SHARES.items())
+def test_each_adaptive_share_moves_the_clients_trust_its_way(share, sign):
+    # client.trust_model = adaptive, the earlier model kept for comparison: each gain share at its
+    # default against 0 raises trust, each loss share lowers it. A tempted vendor and a vague client
+    # who shares little give every sign enough weeks (good weeks, detections, breaks, items).
+    base = (*BELIEF, "client.trust_model=adaptive", *TEMPTED, "client.feedback_clarity=0.3", "client.context_sharing=0.1")
+    heeded, ignored = (run(*base, *extra, reps=REPS, seed=SEED).relationships for extra in ((), (f"client.{share}=0",)))
+    assert_effect(per_replication(heeded, "trust_in_vendor"), per_replication(ignored, "trust_in_vendor"),
+                  f"adaptive trust, client.{share} at its default vs 0", sign=sign)
+
+
+@pytest.mark.parametrize("start", [0.0, 1.0])
+def test_a_certain_start_is_a_strong_belief_not_an_infinite_one(start):
+    # client.trust_init may be 0 or 1: the belief reads it as log-odds of about -+20.7 (trust kept
+    # 1e-9 inside the unit interval), so trust stays a number strictly inside (0, 1), and a
+    # detection lowers it, or leaves it at the bound, never raises it.
+    rel = run(*BELIEF, *TEMPTED, f"client.trust_init={start}", reps=2, seed=SEED).relationships
+    rel = rel.sort_values(["replication", "relationship", "step"])
+    assert np.isfinite(rel.trust_in_vendor).all() and rel.trust_in_vendor.between(0, 1, inclusive="neither").all()
+    change = rel.groupby(["replication", "relationship"]).trust_in_vendor.diff()
+    found = (rel.detected_gaming > 0) & change.notna()
+    assert found.sum() > 0 and (change[found] <= 0).all() and (change[found] < 0).any()

@@ -45,8 +45,9 @@ def adapt_trust(st, c, good_week, ops):
     st.trust_in_vendor = st.trust_in_vendor + gain * (1.0 - st.trust_in_vendor) - loss * st.trust_in_vendor
 
 
-# Trust is kept this far inside (0, 1) when read as log-odds, so that a start or a steered
-# trust of exactly 0 or 1 (allowed settings) is a very strong belief, not an infinite one.
+# The belief is kept this far inside (0, 1): a start or a steered trust of exactly 0 or 1
+# (allowed settings) is read as a very strong belief, not an infinite one, and no evidence
+# makes the client more certain than that (so a belief at the bound cannot jump back off it).
 CERTAINTY = 1e-9
 
 
@@ -58,7 +59,7 @@ def believed_trust(st, c, ops):
     prior = log_odds(c.trust_init, ops)
     belief = prior + (1.0 - c.belief_forgetting) * (log_odds(st.trust_in_vendor, ops) - prior)
     belief = belief + trust_evidence(st, c, ops)
-    return 1.0 / (1.0 + ops.exp(-belief))
+    return ops.clip(1.0 / (1.0 + ops.exp(-belief)), CERTAINTY, 1.0 - CERTAINTY)
 
 
 def trust_evidence(st, c, ops):
