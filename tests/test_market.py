@@ -470,3 +470,8 @@ def test_a_certain_start_is_a_strong_belief_not_an_infinite_one(start):
     change = rel.groupby(["replication", "relationship"]).trust_in_vendor.diff()
     found = (rel.detected_gaming > 0) & change.notna()
     assert found.sum() > 0 and (change[found] <= 0).all() and (change[found] < 0).any()
+    # The bound is the documented 1e-9 (ODD 3.11), and a certain start meets it: the client is
+    # never surer than that, for or against.
+    assert rel.trust_in_vendor.between(1e-9, 1 - 1e-9).all()
+    nearest = rel.trust_in_vendor.min() if start == 0.0 else 1 - rel.trust_in_vendor.max()
+    assert nearest == pytest.approx(1e-9, rel=1e-6)
