@@ -329,8 +329,16 @@ def weekly(res):
     return rel.assign(before=before, change=log_odds(rel.trust_in_vendor) - log_odds(before))
 
 
-def test_belief_trust_is_the_posterior_recomputed_from_the_record():
-    res = run(*BELIEF, *TEMPTED, reps=4, seed=SEED)
+OTHER_BELIEF = ("client.belief_caught_if_trustworthy=0.05", "client.belief_caught_if_untrustworthy=0.3",
+                "client.belief_quality_if_trustworthy=0.9", "client.belief_quality_if_untrustworthy=0.4",
+                "client.belief_quality_spread=0.5", "client.belief_forgetting=0.1", "client.trust_init=0.3",
+                "client.belief_lr_flag=2", "client.belief_lr_action=1.5", "client.belief_lr_vendor_feedback=1.3",
+                "client.belief_lr_missed_break=0.6", "client.belief_lr_escalation=0.7", "client.belief_lr_repeat=0.9")
+
+
+@pytest.mark.parametrize("belief", [(), OTHER_BELIEF], ids=["defaults", "other terms"])
+def test_belief_trust_is_the_posterior_recomputed_from_the_record(belief):
+    res = run(*BELIEF, *TEMPTED, *belief, reps=4, seed=SEED)
     c, rel = res.settings.client, weekly(res)
     assert rel.switches.sum() == 0 and rel.detected_gaming.sum() > 0 and rel.breaks_missed.sum() > 0
     score = np.where(rel.audits > 0, rel.true_quality, rel.measured_quality)
