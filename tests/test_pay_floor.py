@@ -10,6 +10,8 @@ itself.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -114,7 +116,7 @@ def test_the_floored_pays_certainty_equivalent_is_the_sampled_one_and_pricing_in
     mean, premium, _ = floored_pay(m, s * s, r, SCALAR)
     assert mean == pytest.approx(pay.mean(), abs=3e-3 * s)
     assert mean - premium == pytest.approx(sampled, abs=3e-3 * s)
-    assert pay_for(mean - premium, s * s, r, SCALAR) == pytest.approx(m, abs=1e-9)
+    assert pay_for(mean - premium, s * s, r, SCALAR)[0] == pytest.approx(m, abs=1e-9)
 
 
 def test_more_fixed_pay_is_worth_more_to_the_vendor_even_far_below_the_floor():
@@ -147,7 +149,29 @@ def test_newton_reaches_the_fixed_part_in_a_few_steps(target, s, r, monkeypatch)
     # quadratically: a dozen steps are plenty even where the floor binds in most weeks.
     from bposim.dynamics import pay_floor
     monkeypatch.setattr(pay_floor, "NEWTON_STEPS", 12)
-    m = pay_for(target, s * s, r, ARRAY)
+    m, unfloored = pay_for(target, s * s, r, ARRAY)
+    assert not unfloored
     mean, premium, _ = floored_pay(m, s * s, r, ARRAY)
     assert mean - premium == pytest.approx(target, rel=1e-10)
     assert m < target + 0.5 * r * s * s, "the floor is worth something: less fixed pay is needed"
+
+
+@pytest.mark.parametrize("m, s, r", [(27.0, 3.0, 2.0), (12.0, 2.0, 1.0), (0.4, 1.0, 0.5), (-2.0, 1.5, 3.0), (3.0, 0.5, 0.0)])
+def test_the_floored_pays_value_is_the_integral_of_its_distribution(m, s, r):
+    # Simpson's rule over the normal density, floored pay max(x, 0): the expected pay and the
+    # exact CARA value to 1e-9, also where the floor is a few sds away but the risk aversion
+    # weighs its tail (z - a = 3 at the first point: the linear value is off by 1e-4 there).
+    x = np.linspace(m - 40.0 * s, m + 40.0 * s, 400_001)
+    density = np.exp(-0.5 * ((x - m) / s) ** 2) / (s * math.sqrt(2.0 * math.pi))
+    pay = np.maximum(x, 0.0)
+    h = x[1] - x[0]
+    weights = np.ones_like(x)
+    weights[1:-1:2], weights[2:-1:2] = 4.0, 2.0
+
+    def integral(f):
+        return float(np.sum(weights * f * density) * h / 3.0)
+
+    mean, premium, _ = floored_pay(m, s * s, r, SCALAR)
+    assert mean == pytest.approx(integral(pay), rel=1e-9, abs=1e-12)
+    exact = integral(pay) if r == 0 else -math.log(integral(np.exp(-r * (pay - max(m, 0.0))))) / r + max(m, 0.0)
+    assert mean - premium == pytest.approx(exact, rel=1e-9, abs=1e-12)

@@ -14,7 +14,7 @@ counts the zero floor of pay (bposim.dynamics.pay_floor); the efforts follow the
 from __future__ import annotations
 
 from .contract import client_value, client_value_slopes, contract_pay, contract_rates, contract_starts, relationship_weeks, weekly_discount
-from .pay_floor import beyond_floor, floored_pay, pay_for
+from .pay_floor import floored_pay, pay_for
 
 _BIG = 1e6  # stands in for an unbounded box edge, so no inf * 0 appears
 
@@ -184,7 +184,7 @@ def risk_per_unit_of_pay(st, v):
     """CARA risk aversion on pay per unit of baseline demand. With vendor.risk_in_money r is CARA
     in money (1/MU) on the week's pay in MU, base * w, so on w it is r * base and the premium per
     unit of demand grows with the contract's size; otherwise (the earlier model) r applies to w."""
-    return v.risk_aversion * st.base if v.risk_in_money else v.risk_aversion + 0.0 * st.base
+    return v.risk_aversion * st.base if v.risk_in_money else v.risk_aversion
 
 
 def pay_risk_premium(st, p, b_y, b_s, b_o, o_qual):
@@ -199,15 +199,11 @@ def price_participation(st, p, pay_h, variance, risk, cost_h, operating, signing
     equivalent margin, floored pay and all, is the vendor's outside option plus the relational
     premium (cost_h, operating: its effort and operating cost, per unit of demand)."""
     wanted = p.vendor.outside_option + p.scheme.params.premium
-    premium = 0.5 * risk * variance
-    unfloored = wanted + cost_h + operating + premium
+    priced, unfloored = pay_for(wanted + cost_h + operating, variance, risk, ops)
     # Where the priced pay lies beyond the floor's reach this is the linear rule, written as it
     # always was so that its numbers stay the same to the last bit.
-    shortfall = wanted - (pay_h - cost_h - operating - premium)
-    far = beyond_floor(unfloored, variance, risk, ops)
-    if not ops.all(far):
-        priced = pay_for(wanted + cost_h + operating, variance, risk, ops)
-        shortfall = ops.where(far, shortfall, priced - pay_h)
+    linear = wanted - (pay_h - cost_h - operating - 0.5 * risk * variance)
+    shortfall = ops.where(unfloored, linear, priced - pay_h)
     st.fixed_pay = ops.where(signing, st.fixed_pay + shortfall / st.price_factor, st.fixed_pay)
 
 

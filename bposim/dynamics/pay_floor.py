@@ -75,11 +75,15 @@ def floored_pay(m, variance, risk, ops):
 
 def pay_for(target, variance, risk, ops):
     """The mean m of linearised pay whose floored pay has certainty equivalent `target` (per
-    unit of pay, as `floored_pay`).
+    unit of pay, as `floored_pay`), and where the unfloored solution stands (beyond the floor's
+    reach, the answer is it).
 
     Where target <= 0 no m reaches it (floored pay is worth more than 0 at any m): the unfloored
     solution is kept, which pays nothing in most weeks."""
     m = target + 0.5 * risk * variance
+    unfloored = beyond_floor(m, variance, risk, ops)
+    if ops.all(unfloored):
+        return m, unfloored
     reachable = target > 0.0
     for _ in range(NEWTON_STEPS):
         mean, premium, slope = floored_pay(m, variance, risk, ops)
@@ -87,4 +91,4 @@ def pay_for(target, variance, risk, ops):
         m = m - step
         if ops.all(ops.maximum(step, -step) <= 1e-12 * (1.0 + ops.maximum(m, -m))):
             break
-    return m
+    return m, unfloored

@@ -52,10 +52,12 @@ def test_participation_prices_the_zero_floor_of_pay(r, premium):
     # pay the fixed part sets falls below zero in a sizeable share of weeks, and settlement pays
     # 0 there. Participation prices that option: the vendor's simulated certainty equivalent of
     # its weekly margin, the exact CARA value -(1/r) ln mean exp(-r margin) (the mean margin at
-    # r = 0), is its outside option plus the premium, floor and all. 200 replications of 520
-    # weeks: the margin's mean has a standard error of 0.2% of the target.
-    outside = 0.5
+    # r = 0), is its outside option plus the premium, floor and all, with an operating cost to
+    # cover too. 200 replications of 520 weeks: the margin's mean has a standard error of 0.2%
+    # of the target.
+    outside = 0.3
     out = V.run_scenario("hm87", ["scheme.pricing=participation", f"vendor.outside_option={outside}",
+                                  "vendor.operating_cost=0.2",
                                   f"scheme.premium={premium}", "market.volume_noise=2.0",
                                   f"vendor.risk_aversion={r}"], replications=200)
     margin = out.margin  # MU a week at a baseline demand of 1 unit: per unit of demand
