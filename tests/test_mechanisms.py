@@ -342,8 +342,8 @@ def test_recognition_pulls_the_vendors_capacity_to_the_client_that_recognises_mo
     assert (recognition[rows, most] - recognition[rows, least] > 0.3).all()
     gap = with_pull[rows, most] - with_pull[rows, least]
     gap_without = without[rows, most] - without[rows, least]
-    # +0.083 [0.063, 0.102] when written (about 0.65 of recognition between them at a log pull
-    # of 0.5 per unit, mean attention 0.9); the trust it builds gives a gap of 0.13 without it.
+    # +0.086 [0.068, 0.104] when written (about 0.65 of recognition between them at a log pull
+    # of 0.5 per unit, mean attention 0.9); the trust it builds gives a gap of 0.12 without it.
     crn.assert_effect(gap, gap_without, "attention gap, most vs least recognising client, pull vs none", size=(0.05, 0.2))
     assert_greater(gap_without, np.zeros(REPS), "attention gap through trust alone")
 
