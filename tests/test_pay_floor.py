@@ -175,3 +175,11 @@ def test_the_floored_pays_value_is_the_integral_of_its_distribution(m, s, r):
     assert mean == pytest.approx(integral(pay), rel=1e-9, abs=1e-12)
     exact = integral(pay) if r == 0 else -math.log(integral(np.exp(-r * (pay - max(m, 0.0))))) / r + max(m, 0.0)
     assert mean - premium == pytest.approx(exact, rel=1e-9, abs=1e-12)
+
+
+def test_a_target_no_fixed_part_can_reach_keeps_the_unfloored_solution():
+    # Outside option, premium and costs at or below 0: floored pay is worth more than that at any
+    # fixed part, so participation keeps the unfloored rule (pay below zero in most weeks).
+    for target in (-0.2, 0.0):
+        m, unfloored = pay_for(target, 1.0, 0.5, SCALAR)
+        assert m == target + 0.25 and not unfloored
