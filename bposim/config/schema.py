@@ -155,7 +155,7 @@ class ClientConfig:
     planning_break_relief: float = param(0.5, "[0, 1]", "share of breaks avoided by full early planning", "share")
     process_learning: float = param(0.1, "[0, 1]", "share of the remaining client process improvement gained per vendor feedback item", "share")
     process_break_relief: float = param(0.4, "[0, 1]", "share of breaks avoided at full client process improvement", "share")
-    trust_init: float = param(0.5, "[0, 1]", "client's trust in a new vendor", "index")
+    trust_init: float = param(0.5, "[0, 1]", "client's trust in a new vendor, and under the belief trust model the prior its belief forgets toward", "index")
     trust_gain: float = param(0.02, "[0, 1]", "weekly share of the way to full trust on good work; adaptive trust model", "per week")
     trust_gain_flag: float = param(0.05, "[0, 1]", "share of the way to full trust per break flagged by the vendor; adaptive trust model", "per event")
     trust_gain_action: float = param(0.03, "[0, 1]", "share of the way to full trust per feedback item acted on; adaptive trust model", "per event")
