@@ -8,6 +8,7 @@ and returns Settings (built once per run: Settings passed back in are used as th
 
 from __future__ import annotations
 
+import pickle
 from dataclasses import asdict, fields, is_dataclass
 from functools import lru_cache
 from importlib import resources
@@ -92,10 +93,54 @@ def compose_unvalidated(overrides: list[str] | tuple[str, ...] | None = None) ->
         base = _base(groups)
         data, refused = overlay(base, values) if base is not None else (None, False)
         if data is not None and not refused:
-            cfg = OmegaConf.create(data)
-            OmegaConf.set_struct(cfg, True)
-            return cfg
+            return _from_base(groups, base, data)
     return full_composition(overrides)
+
+
+@lru_cache(maxsize=64)
+def _base_config(groups: tuple[str, ...]) -> bytes:
+    """The base of these group choices as a struct DictConfig, pickled: unpickling one is about
+    five times cheaper than OmegaConf.create building it again from the plain dicts."""
+    cfg = OmegaConf.create(_base(groups))
+    OmegaConf.set_struct(cfg, True)
+    return pickle.dumps(cfg)
+
+
+def _changed_leaves(base: dict, data: dict, path: tuple = ()):
+    """The (path, value) of each leaf in which data differs from base, or None if the two differ
+    in shape (a key added or removed, a leaf turned into a node)."""
+    if base.keys() != data.keys():
+        return None
+    out = []
+    for key, value in data.items():
+        was = base[key]
+        if isinstance(value, dict) or isinstance(was, dict):
+            if not (isinstance(value, dict) and isinstance(was, dict)):
+                return None
+            inner = _changed_leaves(was, value, (*path, key))
+            if inner is None:
+                return None
+            out += inner
+        elif type(value) is not type(was) or value != was:
+            out.append(((*path, key), value))
+    return out
+
+
+def _from_base(groups: tuple[str, ...], base: dict, data: dict) -> DictConfig:
+    """OmegaConf.create(data) in struct mode, built as a copy of the base with the leaves the
+    overrides changed set on it (the overlay changes only existing scalar leaves)."""
+    changes = _changed_leaves(base, data)
+    if changes is None or any(isinstance(v, (dict, list)) for _, v in changes):
+        cfg = OmegaConf.create(data)
+        OmegaConf.set_struct(cfg, True)
+        return cfg
+    cfg = pickle.loads(_base_config(groups))
+    for path, value in changes:
+        node = cfg
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = value
+    return cfg
 
 
 def compose_schemes(schemes: list[str], overrides: list[str] | tuple[str, ...] = ()) -> dict[str, DictConfig]:
